@@ -1,0 +1,1 @@
+"""Shared code every InsureMall function imports (deployed as the common Lambda layer)."""

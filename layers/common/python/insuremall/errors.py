@@ -1,0 +1,107 @@
+"""Domain errors and their HTTP form, in one place.
+
+Every 4xx answer has the body {"error": {"code", "message", "fields"?}}; anything unexpected is
+logged with the request id and answered 500 without internals.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalice.app import ChaliceUnhandledError
+
+
+class DomainError(ChaliceUnhandledError):
+    """Raised by routes; Chalice lets ChaliceUnhandledError through to the middleware below."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.fields:
+            error["fields"] = self.fields
+        return {"error": error}
+
+
+class BadRequest(DomainError):
+    status, code = 400, "bad_request"
+
+
+class Unauthorized(DomainError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(DomainError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(DomainError):
+    status, code = 404, "not_found"
+
+
+class Conflict(DomainError):
+    status, code = 409, "conflict"
+
+
+class Gone(DomainError):
+    status, code = 410, "gone"
+
+
+class ValidationFailed(DomainError):
+    status, code = 422, "validation_failed"
+
+    def __init__(self, fields: dict[str, str], message: str = "Some fields are not valid"):
+        super().__init__(message, fields)
+
+
+class TransientError(Exception):
+    """A failure worth retrying (state-machine tasks retry on this name)."""
+
+
+def error_response(exc: DomainError):
+    from chalice import Response
+
+    return Response(body=exc.body(), status_code=exc.status, headers={"Content-Type": "application/json"})
+
+
+def install(app, logger) -> None:
+    """Map domain errors to JSON responses for every route of a Chalice app."""
+    from chalice import Response
+
+    @app.middleware("http")
+    def _map_errors(event, get_response):
+        try:
+            response = get_response(event)
+        except DomainError as exc:
+            return error_response(exc)
+        except Exception:
+            logger.exception("unhandled error")
+            response = Response(body={}, status_code=500)
+        if response.status_code >= 500:
+            # Chalice already logged the traceback; never leak internals.
+            return Response(
+                body={"error": {"code": "internal", "message": "Something went wrong on our side"}},
+                status_code=500,
+                headers={"Content-Type": "application/json"},
+            )
+        return response
+
+
+def json_object(request) -> dict[str, Any]:
+    """The request body as a JSON object, or a 400 that says why not."""
+    raw = request.raw_body
+    if not raw:
+        raise BadRequest("Request body must be a JSON object")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("Request body is not valid JSON") from exc
+    if not isinstance(body, dict):
+        raise BadRequest("Request body must be a JSON object")
+    return body

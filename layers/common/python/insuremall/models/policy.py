@@ -1,0 +1,121 @@
+"""PolicyTable: policies, the order->policy reference, insured exposure, referrals, counters.
+
+Keys: POLICY#<no>/POLICY; ORDER#<order_id>/POLICY (one policy per order);
+ORDER#<order_id>/UNDERWRITING (the decision, reused on retries); INSURED#<key>/POLICY#<no>
+(sum insured per person); REFERRAL#<order_id>/REFERRAL; COUNTER#POLICYNO/<yyyymmdd>.
+GSI byCustomer: gsi1pk=CUSTOMER#<sub>, gsi1sk=<issued_at>#<no>; also REFERRAL#PENDING for open referrals.
+GSI byEndDate: gsi2pk=END#<yyyy-mm-dd>, gsi2sk=<no> (renewals and expiry read one day at a time).
+"""
+from __future__ import annotations
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from insuremall.models import meta
+
+
+class PolicyByCustomer(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "byCustomer"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class PolicyByEndDate(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "byEndDate"
+        projection = KeysOnlyProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class PolicyRecord(Model):
+    Meta = meta("policy_table")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="POLICY")
+    policy_no = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    status = UnicodeAttribute()  # in_force | cancelled | expired
+    product_id = UnicodeAttribute()
+    product_snapshot = JSONAttribute()
+    plan = UnicodeAttribute()
+    term = UnicodeAttribute()
+    sum_insured = NumberAttribute()
+    premium_cents = NumberAttribute()
+    premium = JSONAttribute()
+    parties = JSONAttribute()
+    start_date = UnicodeAttribute()
+    end_date = UnicodeAttribute()
+    issued_at = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    version = NumberAttribute(default=1)
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    gsi2pk = UnicodeAttribute()
+    gsi2sk = UnicodeAttribute()
+
+    by_customer = PolicyByCustomer()
+    by_end_date = PolicyByEndDate()
+
+
+class PolicyReference(Model):
+    Meta = meta("policy_table")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="POLICY")
+    policy_no = UnicodeAttribute()
+
+
+class UnderwritingRecord(Model):
+    Meta = meta("policy_table")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="UNDERWRITING")
+    decision = JSONAttribute()
+    decided_at = UnicodeAttribute()
+    decided_by = UnicodeAttribute()  # "rules" or an operator's sub
+
+
+class ExposureRecord(Model):
+    Meta = meta("policy_table")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    product_kind = UnicodeAttribute()
+    sum_insured = NumberAttribute()
+    status = UnicodeAttribute()
+    end_date = UnicodeAttribute()
+
+
+class ReferralRecord(Model):
+    Meta = meta("policy_table")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="REFERRAL")
+    order_id = UnicodeAttribute()
+    task_token = UnicodeAttribute()
+    status = UnicodeAttribute()  # pending | accepted | declined
+    reasons = JSONAttribute()
+    summary = JSONAttribute()
+    created_at = UnicodeAttribute()
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)  # REFERRAL#PENDING while open (sparse)
+    gsi1sk = UnicodeAttribute(null=True)
+
+    by_customer = PolicyByCustomer()
+
+
+class CounterRecord(Model):
+    Meta = meta("policy_table")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    value = NumberAttribute(default=0)
