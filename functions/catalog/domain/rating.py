@@ -106,7 +106,7 @@ def rate(product: dict, rate_table: dict, request: RatingRequest) -> Premium:
             lines.append(
                 PremiumLine(
                     "occupation_class",
-                    f"Occupation class {request.occupation_class} factor x{_plain(factor)}",
+                    f"Occupation class {request.occupation_class} factor x{factor}",
                     _cents(running),
                 )
             )
@@ -121,7 +121,7 @@ def rate(product: dict, rate_table: dict, request: RatingRequest) -> Premium:
                     description = f"Option {name} +{_money_text(value)}"
                 else:
                     running *= value
-                    description = f"Option {name} x{_plain(value)}"
+                    description = f"Option {name} x{value}"
                 lines.append(PremiumLine(f"option:{code}", description, _cents(running)))
 
         total = _cents(running)
@@ -408,10 +408,6 @@ def _money_text(amount: Decimal) -> str:
     return format(_cents(amount), "f")
 
 
-def _plain(value: Decimal) -> str:
-    """1.50 -> "1.5", 2.00 -> "2"; factors read better without trailing zeros."""
-    return format(value.normalize(), "f")
-
-
 def _percent(value: Decimal) -> str:
-    return f"{_plain(value * 100)}%"
+    """0.025 -> "2.5%"."""
+    return format((value * 100).normalize(), "f") + "%"
