@@ -11,6 +11,7 @@ Arithmetic is Decimal with 28 significant digits and nothing is rounded here: ro
 fen is the rating engine's job. Present values are cached per (table, age, n, i) because a
 quote page asks for the same few ages over and over.
 """
+
 from __future__ import annotations
 
 import csv

@@ -15,6 +15,7 @@ compiled form (rows indexed by plan, term, gender and age) is cached on that key
 still compares the table's content so a test or draft that reuses a version cannot get stale
 prices.
 """
+
 from __future__ import annotations
 
 import copy
@@ -242,7 +243,9 @@ def _actuarial_base(compiled: _CompiledRateTable, request: RatingRequest, plan: 
         raise RatingError({"term": f"{term['label']} is only available below age {request.age + n}"})
     sum_insured = int(plan["sum_insured"])
     try:
-        net = net_level_premium(compiled.mortality[request.gender], request.age, n, compiled.interest, sum_insured)
+        net = net_level_premium(
+            compiled.mortality[request.gender], request.age, n, compiled.interest, sum_insured
+        )
     except ValueError as exc:
         raise RatingError({"term": str(exc)}) from None
     lines = [
@@ -256,7 +259,9 @@ def _actuarial_base(compiled: _CompiledRateTable, request: RatingRequest, plan: 
     ]
     running = net * (1 + compiled.expense_loading)
     lines.append(
-        PremiumLine("expense_loading", f"Expense loading {_percent(compiled.expense_loading)}", _cents(running))
+        PremiumLine(
+            "expense_loading", f"Expense loading {_percent(compiled.expense_loading)}", _cents(running)
+        )
     )
     running += compiled.policy_fee
     lines.append(PremiumLine("policy_fee", f"Policy fee {_money_text(compiled.policy_fee)}", _cents(running)))
@@ -280,7 +285,9 @@ def _request_errors(
         if request.occupation_class is None:
             errors["occupation_class"] = "is required for this product"
         elif request.occupation_class not in compiled.occupation_factors:
-            errors["occupation_class"] = f"class {request.occupation_class} is not insurable under this product"
+            errors["occupation_class"] = (
+                f"class {request.occupation_class} is not insurable under this product"
+            )
     unknown = [o for o in request.options if o not in compiled.option_codes]
     if unknown:
         errors["options"] = f"unknown option {', '.join(repr(o) for o in unknown)}"

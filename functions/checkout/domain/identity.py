@@ -4,6 +4,7 @@ PRC Resident Identity Card numbers follow GB 11643-1999: six digits of region co
 digits of birth date (YYYYMMDD), three digits of sequence (odd = male) and one ISO 7064
 MOD 11-2 check character (0-9 or X).
 """
+
 from __future__ import annotations
 
 import re
@@ -15,9 +16,8 @@ _SHAPE = re.compile(r"^\d{17}[\dX]$")
 _PASSPORT = re.compile(r"^[A-Za-z0-9]{6,9}$")
 # First two digits: provinces, autonomous regions and municipalities, 71 Taiwan, 81/82 Hong Kong and
 # Macao, 83 Taiwan residents' residence permits, 91 abroad.
-PROVINCE_CODES = frozenset(
-    [*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47), *range(50, 55), *range(61, 66), 71, 81, 82, 83, 91]
-)
+_PROVINCE_RANGES = ((11, 15), (21, 23), (31, 37), (41, 46), (50, 54), (61, 65), (71, 71), (81, 83), (91, 91))
+PROVINCE_CODES = frozenset(code for low, high in _PROVINCE_RANGES for code in range(low, high + 1))
 DOCUMENT_TYPES = ("prc_id", "passport")
 
 

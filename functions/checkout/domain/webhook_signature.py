@@ -5,6 +5,7 @@ over f"{t}.".encode() + raw_body with the shared secret. The timestamp is signed
 request cannot be replayed outside the tolerance window. Several v1 values (and several local
 secrets) are accepted so a secret can be rotated without dropping webhooks.
 """
+
 from __future__ import annotations
 
 import hashlib

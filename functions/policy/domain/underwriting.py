@@ -4,6 +4,7 @@ Every rule runs and every reason is kept, so the customer learns all problems at
 Severity: decline beats refer beats accept. Rule codes are stable identifiers for reports and
 for the manual-review queue; reasons are the customer-readable text.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -42,7 +43,9 @@ def underwrite(product: dict, application: InsuredApplication, existing_sum_insu
 
     limits = product.get("age_limits") or {}
     age_min, age_max = limits.get("min"), limits.get("max")
-    if (age_min is not None and application.age < age_min) or (age_max is not None and application.age > age_max):
+    if (age_min is not None and application.age < age_min) or (
+        age_max is not None and application.age > age_max
+    ):
         findings.append(
             (DECLINE, "AGE_LIMIT", f"Age {application.age} is outside the accepted ages {age_min}-{age_max}.")
         )
@@ -61,7 +64,9 @@ def underwrite(product: dict, application: InsuredApplication, existing_sum_insu
     if classes:
         highest = int(classes["max"])
         if application.occupation_class is None:
-            findings.append((REFER, "OCCUPATION_MISSING", "Occupation class is missing and needs a manual check."))
+            findings.append(
+                (REFER, "OCCUPATION_MISSING", "Occupation class is missing and needs a manual check.")
+            )
         elif application.occupation_class > highest:
             reason = (
                 f"Occupation class {application.occupation_class} is not insurable under this product "
