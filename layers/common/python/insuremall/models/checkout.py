@@ -115,6 +115,7 @@ class PaymentIntentRecord(Model):
     currency = UnicodeAttribute()
     status = UnicodeAttribute()  # requires_payment | succeeded | refunded | canceled
     refunded_cents = NumberAttribute(default=0)
+    refundable_cents = NumberAttribute(default=0)  # set to the amount when paid; refunds draw it down
     created_at = UnicodeAttribute()
     paid_at = UnicodeAttribute(null=True)
 

@@ -1,0 +1,347 @@
+"""Checkout API: quotes, orders, the payment webhook, and the sandbox provider's pay endpoints."""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+from chalice import Chalice, Response
+
+from catalog import store as catalog
+from catalog.domain import rating
+from checkout import payments, store
+from checkout.domain import identity, webhook_signature
+from checkout.domain.application import build_application
+from insuremall import auth, errors
+from insuremall.config import get_settings
+from insuremall.money import to_cents
+from insuremall.observability import get_logger
+
+app = Chalice(app_name="insuremall-checkout")
+logger = get_logger("checkout")
+errors.install(app, logger)
+
+CHINA = timezone(timedelta(hours=8))  # no DST, so a fixed offset is exact
+CHANNELS = {"h5", "pc", "partner_api"}
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+STATUS_LABELS = {
+    "pending_payment": "Preparing payment",
+    "awaiting_payment": "Waiting for payment",
+    "paid": "Paid - underwriting",
+    "referred": "Under manual underwriting review",
+    "issued": "Policy issued",
+    "declined": "Declined - payment refunded",
+    "failed": "Could not be completed - payment refunded",
+    "cancelled": "Cancelled",
+}
+
+_sfn = None
+
+
+def _stepfunctions():
+    global _sfn
+    if _sfn is None:
+        import boto3
+
+        _sfn = boto3.client("stepfunctions", region_name=get_settings().region)
+    return _sfn
+
+
+def _today_in_china() -> date:
+    return datetime.now(CHINA).date()
+
+
+# ---------- quotes ----------
+@app.route("/checkout/health", methods=["GET"])
+def health():
+    return {"status": "ok", "service": "checkout"}
+
+
+def _quote_view(quote: dict) -> dict:
+    now = int(time.time())
+    return {
+        "quote_id": quote["quote_id"],
+        "product_id": quote["product_id"],
+        "rate_table_version": quote["rate_table_version"],
+        "inputs": quote["inputs"],
+        "premium": quote["premium"],
+        "valid_until": datetime.fromtimestamp(quote["valid_until"], timezone.utc).isoformat(),
+        "expired": now >= quote["valid_until"],
+    }
+
+
+@app.route("/quotes", methods=["POST"])
+def create_quote():
+    body = errors.json_object(app.current_request)
+    product_id = body.get("product_id")
+    if not isinstance(product_id, str) or not product_id:
+        raise errors.ValidationFailed({"product_id": "is required"})
+    product = catalog.get_product(product_id)
+    if product is None or product.get("status") != "on_shelf":
+        raise errors.NotFound(f"No product {product_id!r} on sale")
+
+    problems: dict[str, str] = {}
+    today = _today_in_china()
+    start = today + timedelta(days=1)
+    if "start_date" in body:
+        try:
+            start = date.fromisoformat(str(body["start_date"]))
+        except ValueError:
+            problems["start_date"] = "use the form YYYY-MM-DD"
+        else:
+            if not today < start <= today + timedelta(days=90):
+                problems["start_date"] = "cover can start from tomorrow up to 90 days ahead"
+    factors = dict(body)
+    if "birth_date" in body and "age" not in body:
+        try:
+            birth = date.fromisoformat(str(body["birth_date"]))
+            if birth > today:
+                raise ValueError
+            factors["age"] = identity.age_at(birth, start)
+        except ValueError:
+            problems["birth_date"] = "use a past date in the form YYYY-MM-DD"
+    try:
+        request = rating.parse_rating_request(product, factors)
+    except rating.RatingError as exc:
+        problems = {**exc.errors, **problems}
+    if problems:
+        raise errors.ValidationFailed(problems)
+
+    version = int(product["rate_table_version"])
+    rate_table = catalog.get_rate_table(product_id, version)
+    if rate_table is None:
+        raise errors.Conflict("This product has no published rates yet")
+    try:
+        premium = rating.rate(product, rate_table, request)
+    except rating.RatingError as exc:
+        raise errors.ValidationFailed(exc.errors) from exc
+    now = int(time.time())
+    quote = {
+        "quote_id": f"Q{uuid.uuid4().hex[:20].upper()}",
+        "product_id": product_id,
+        "rate_table_version": version,
+        "inputs": {"plan": request.plan, "age": request.age, "gender": request.gender, "term": request.term,
+                   "options": list(request.options), "occupation_class": request.occupation_class,
+                   "start_date": start.isoformat()},
+        "premium_cents": to_cents(premium.total),
+        "premium": premium.to_dict(),
+        "created_at": store.now_iso(),
+        "valid_until": now + get_settings().quote_ttl_seconds,
+    }
+    store.put_quote(quote)
+    return Response(body=_quote_view(quote), status_code=201)
+
+
+@app.route("/quotes/{quote_id}", methods=["GET"])
+def get_quote(quote_id):
+    quote = store.get_quote(quote_id)
+    if quote is None:
+        raise errors.NotFound("No such quote")
+    return _quote_view(quote)
+
+
+# ---------- orders ----------
+def _masked_person(person: dict) -> dict:
+    masked = {k: v for k, v in person.items() if k not in ("id_number", "phone", "insured_key")}
+    if "id_number" in person:
+        masked["id_number"] = identity.mask_id_number(person["id_number"])
+    if "phone" in person:
+        masked["phone"] = identity.mask_phone(person["phone"])
+    return masked
+
+
+def order_view(order: dict) -> dict:
+    application = order["application"]
+    view = {
+        "order_id": order["order_id"],
+        "status": order["status"],
+        "status_label": STATUS_LABELS.get(order["status"], order["status"]),
+        "status_reason": order["status_reason"],
+        "product_id": order["product_id"],
+        "product_name": order["product_name"],
+        "plan": application["plan"]["name"],
+        "term": application["term"]["label"],
+        "start_date": application["start_date"],
+        "end_date": application["end_date"],
+        "premium": application["premium"],
+        "currency": order["currency"],
+        "policyholder": _masked_person(application["policyholder"]),
+        "insured": [_masked_person(p) for p in application["insured"]],
+        "beneficiaries": [_masked_person(p) for p in application["beneficiaries"]],
+        "policy_no": order["policy_no"],
+        "refund": order["refund"],
+        "history": order["history"],
+        "created_at": order["created_at"],
+    }
+    if order["status"] == "awaiting_payment" and order["payment_intent_id"]:
+        view["payment"] = {"intent_id": order["payment_intent_id"],
+                           "pay_url": f"/pay.html?intent={order['payment_intent_id']}"}
+    return view
+
+
+def _own_order(order_id: str, caller: auth.Caller) -> dict:
+    order = store.get_order(order_id)
+    # Someone else's order is indistinguishable from a missing one.
+    if order is None or (order["customer_id"] != caller.subject and not caller.is_operator):
+        raise errors.NotFound("No such order")
+    return order
+
+
+@app.route("/orders", methods=["POST"])
+def create_order():
+    request = app.current_request
+    caller = auth.customer(request)
+    body = errors.json_object(request)
+    key = (request.headers or {}).get("idempotency-key")
+    if key is not None and not (8 <= len(key) <= 64 and key.replace("-", "").replace("_", "").isalnum()):
+        raise errors.BadRequest("Idempotency-Key must be 8-64 letters, digits, '-' or '_'")
+
+    quote_id = body.get("quote_id")
+    if not isinstance(quote_id, str) or not quote_id:
+        raise errors.ValidationFailed({"quote_id": "is required"})
+    quote = store.get_quote(quote_id)
+    if quote is None:
+        raise errors.ValidationFailed({"quote_id": "no such quote"})
+    if time.time() >= quote["valid_until"]:
+        raise errors.Conflict("This quote has expired; get a new quote", {"quote_id": "expired"})
+    channel = body.get("channel", "h5")
+    if channel not in CHANNELS:
+        raise errors.ValidationFailed({"channel": f"must be one of {sorted(CHANNELS)}"})
+    product = catalog.get_product(quote["product_id"])
+    if product is None or product.get("status") != "on_shelf":
+        raise errors.Conflict("This product is no longer on sale")
+
+    # Never trust a stored or client price: re-rate the quote's inputs on the quote's rate table.
+    rate_table = catalog.get_rate_table(quote["product_id"], quote["rate_table_version"])
+    inputs = quote["inputs"]
+    premium = rating.rate(product, rate_table, rating.RatingRequest(
+        plan=inputs["plan"], age=inputs["age"], gender=inputs["gender"], term=inputs["term"],
+        options=tuple(inputs["options"]), occupation_class=inputs["occupation_class"]))
+    if to_cents(premium.total) != quote["premium_cents"]:
+        logger.error("quote premium mismatch", extra={"quote_id": quote_id})
+        raise errors.Conflict("The premium for this quote could not be confirmed; get a new quote")
+
+    order_id = f"ORD{datetime.now(timezone.utc):%Y%m%d%H%M%S}{uuid.uuid4().hex[:10].upper()}"
+    insurer = catalog.get_insurer(product["insurer_id"]) or {}
+    application, problems = build_application(order_id=order_id, customer_id=caller.subject, product=product,
+                                              insurer=insurer, quote=quote, body=body, channel=channel)
+    if problems:
+        raise errors.ValidationFailed(problems)
+    request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    order = {"order_id": order_id, "product_id": product["product_id"], "product_name": product["name"],
+             "quote_id": quote_id, "premium_cents": quote["premium_cents"], "channel": channel,
+             "application": application, "created_at": store.now_iso()}
+    stored_id = store.create_order(order, caller.subject, key, request_hash,
+                                   int(time.time()) + IDEMPOTENCY_TTL_SECONDS)
+    replay = stored_id != order_id
+    stored = store.get_order(stored_id, consistent=True)
+    _start_purchase(stored)
+    return Response(body=order_view(stored), status_code=200 if replay else 201)
+
+
+def _start_purchase(order: dict) -> None:
+    """Start the saga named after the order; a repeat start (a retried request) is harmless."""
+    client = _stepfunctions()
+    try:
+        client.start_execution(
+            stateMachineArn=get_settings().purchase_state_machine_arn,
+            name=order["order_id"],
+            input=json.dumps({"order_id": order["order_id"],
+                              "payment_timeout_seconds": get_settings().payment_timeout_seconds,
+                              "application": order["application"]}),
+        )
+    except client.exceptions.ExecutionAlreadyExists:
+        pass
+
+
+@app.route("/orders", methods=["GET"])
+def list_orders():
+    caller = auth.customer(app.current_request)
+    return {"orders": [
+        {k: v for k, v in order_view(o).items() if k not in ("policyholder", "insured", "beneficiaries", "history")}
+        for o in store.list_orders(caller.subject)
+    ]}
+
+
+@app.route("/orders/{order_id}", methods=["GET"])
+def get_order(order_id):
+    caller = auth.customer(app.current_request)
+    return order_view(_own_order(order_id, caller))
+
+
+# ---------- payments ----------
+@app.route("/payments/webhook", methods=["POST"])
+def payment_webhook():
+    request = app.current_request
+    raw = request.raw_body or b""
+    try:
+        webhook_signature.verify(get_settings().payment_webhook_secret.encode(), raw,
+                                 (request.headers or {}).get("x-signature"), int(time.time()))
+    except webhook_signature.SignatureError as exc:
+        logger.warning("webhook rejected", extra={"reason": exc.reason})
+        raise errors.Unauthorized(f"Webhook signature rejected: {exc.reason}") from exc
+    event = errors.json_object(request)
+    if event.get("type") != "payment_intent.succeeded":
+        return {"received": True, "ignored": event.get("type")}
+    data = event.get("data") or {}
+    order = store.get_order(str(data.get("order_id")), consistent=True)
+    if order is None:
+        raise errors.NotFound("No such order")
+    if data.get("intent_id") != order["payment_intent_id"] or data.get("amount_cents") != order["premium_cents"]:
+        raise errors.ValidationFailed({"data": "payment does not match the order"})
+    try:
+        order, changed = store.mark_paid(order["order_id"], data["intent_id"], str(data.get("paid_at")))
+    except store.InvalidTransition as exc:
+        current = exc.order or {}
+        if current.get("status") == "cancelled":
+            _refund_late_payment(current)
+            return {"received": True, "outcome": "refunded: the order had expired"}
+        return {"received": True, "duplicate": True}
+    if changed:
+        _resume_purchase(order, data)
+    return {"received": True, "duplicate": not changed}
+
+
+def _resume_purchase(order: dict, data: dict) -> None:
+    client = _stepfunctions()
+    try:
+        client.send_task_success(
+            taskToken=order["payment_task_token"],
+            output=json.dumps({"intent_id": data["intent_id"], "amount_cents": data["amount_cents"],
+                               "paid_at": data.get("paid_at")}),
+        )
+    except (client.exceptions.TaskTimedOut, client.exceptions.InvalidToken,
+            client.exceptions.TaskDoesNotExist):
+        # The wait already ended (timed out); CancelUnpaidOrder sees the payment and refunds it.
+        logger.warning("payment arrived after the wait ended", extra={"order_id": order["order_id"]})
+
+
+def _refund_late_payment(order: dict) -> None:
+    if order.get("refund"):
+        return
+    refund = payments.provider().refund(order["payment_intent_id"], order["premium_cents"],
+                                        f"{order['order_id']}-late", "payment arrived after the order expired")
+    store.transition(order["order_id"], "cancelled", ("cancelled",),
+                     note="Payment arrived after the order expired and was refunded", refund=refund)
+
+
+@app.route("/sandbox-payments/{intent_id}", methods=["GET"])
+def get_sandbox_payment(intent_id):
+    intent = payments.provider().get_intent(intent_id)
+    if intent is None:
+        raise errors.NotFound("No such payment")
+    return {k: intent[k] for k in ("intent_id", "order_id", "amount_cents", "currency", "status")}
+
+
+@app.route("/sandbox-payments/{intent_id}/pay", methods=["POST"])
+def pay_sandbox_payment(intent_id):
+    request = app.current_request
+    settings = get_settings()
+    url = settings.payment_webhook_url
+    if not url:
+        headers = request.headers or {}
+        proto = headers.get("x-forwarded-proto", "https")
+        url = f"{proto}://{headers.get('host')}/{request.context.get('stage')}/payments/webhook"
+    return payments.provider().pay(intent_id, url)

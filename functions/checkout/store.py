@@ -1,0 +1,275 @@
+"""Checkout store: the only code that touches CheckoutTable (quotes, orders, idempotency records,
+and the sandbox payment provider's ledger). Order status changes are conditional updates."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from insuremall.errors import Conflict
+from insuremall.models.checkout import (
+    IdempotencyRecord,
+    OrderRecord,
+    PaymentIntentRecord,
+    QuoteRecord,
+    RefundRecord,
+    StatusChange,
+)
+
+_connection: Connection | None = None
+
+
+def _conn() -> Connection:
+    global _connection
+    if _connection is None:
+        _connection = Connection(region=OrderRecord.Meta.region)
+    return _connection
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _condition_failed(exc: Exception) -> bool:
+    cause = getattr(exc, "cause_response_code", None)
+    if cause == "ConditionalCheckFailedException":
+        return True
+    reasons = getattr(exc, "cancellation_reasons", None) or []
+    return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
+
+
+# ---------- quotes ----------
+def put_quote(quote: dict[str, Any]) -> None:
+    QuoteRecord(
+        pk=f"QUOTE#{quote['quote_id']}",
+        quote_id=quote["quote_id"],
+        product_id=quote["product_id"],
+        rate_table_version=quote["rate_table_version"],
+        inputs=quote["inputs"],
+        premium_cents=quote["premium_cents"],
+        premium=quote["premium"],
+        created_at=quote["created_at"],
+        valid_until=quote["valid_until"],
+        expires_at=quote["valid_until"] + 86400,
+    ).save(condition=QuoteRecord.pk.does_not_exist())
+
+
+def get_quote(quote_id: str) -> dict[str, Any] | None:
+    try:
+        record = QuoteRecord.get(f"QUOTE#{quote_id}", "QUOTE")
+    except QuoteRecord.DoesNotExist:
+        return None
+    return {
+        "quote_id": record.quote_id,
+        "product_id": record.product_id,
+        "rate_table_version": int(record.rate_table_version),
+        "inputs": record.inputs,
+        "premium_cents": int(record.premium_cents),
+        "premium": record.premium,
+        "created_at": record.created_at,
+        "valid_until": int(record.valid_until),
+    }
+
+
+# ---------- orders ----------
+def order_to_dict(record: OrderRecord) -> dict[str, Any]:
+    return {
+        "order_id": record.order_id,
+        "customer_id": record.customer_id,
+        "status": record.status,
+        "status_reason": record.status_reason,
+        "product_id": record.product_id,
+        "product_name": record.product_name,
+        "quote_id": record.quote_id,
+        "premium_cents": int(record.premium_cents),
+        "currency": record.currency,
+        "channel": record.channel,
+        "application": record.application,
+        "payment_intent_id": record.payment_intent_id,
+        "payment_task_token": record.payment_task_token,
+        "paid_at": record.paid_at,
+        "policy_no": record.policy_no,
+        "refund": record.refund,
+        "history": [{"status": h.status, "at": h.at, "note": h.note} for h in record.history or []],
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+    }
+
+
+def create_order(order: dict[str, Any], customer_id: str, idempotency_key: str | None,
+                 request_hash: str, idempotency_ttl: int) -> str:
+    """Write the order (and its idempotency record) once; a retry returns the first order's id."""
+    created = order["created_at"]
+    record = OrderRecord(
+        pk=f"ORDER#{order['order_id']}",
+        order_id=order["order_id"],
+        customer_id=customer_id,
+        status="pending_payment",
+        product_id=order["product_id"],
+        product_name=order["product_name"],
+        quote_id=order["quote_id"],
+        premium_cents=order["premium_cents"],
+        channel=order["channel"],
+        application=order["application"],
+        history=[StatusChange(status="pending_payment", at=created)],
+        created_at=created,
+        updated_at=created,
+        gsi1pk=f"CUSTOMER#{customer_id}",
+        gsi1sk=f"{created}#{order['order_id']}",
+        gsi2pk="ORDERSTATUS#pending_payment",
+        gsi2sk=f"{created}#{order['order_id']}",
+    )
+    if idempotency_key is None:
+        record.save(condition=OrderRecord.pk.does_not_exist())
+        return order["order_id"]
+    marker = IdempotencyRecord(
+        pk=f"IDEMPOTENCY#{customer_id}#{idempotency_key}",
+        request_hash=request_hash,
+        order_id=order["order_id"],
+        expires_at=idempotency_ttl,
+    )
+    try:
+        with TransactWrite(connection=_conn()) as transaction:
+            transaction.save(marker, condition=IdempotencyRecord.pk.does_not_exist())
+            transaction.save(record, condition=OrderRecord.pk.does_not_exist())
+    except TransactWriteError as exc:
+        if not _condition_failed(exc):
+            raise
+        existing = IdempotencyRecord.get(marker.pk, "IDEMPOTENCY", consistent_read=True)
+        if existing.request_hash != request_hash:
+            raise Conflict("This Idempotency-Key was already used for a different order") from exc
+        return existing.order_id
+    return order["order_id"]
+
+
+def get_order(order_id: str, consistent: bool = False) -> dict[str, Any] | None:
+    try:
+        return order_to_dict(OrderRecord.get(f"ORDER#{order_id}", "ORDER", consistent_read=consistent))
+    except OrderRecord.DoesNotExist:
+        return None
+
+
+def list_orders(customer_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    records = OrderRecord.by_customer.query(f"CUSTOMER#{customer_id}", scan_index_forward=False, limit=limit)
+    return [order_to_dict(r) for r in records]
+
+
+class InvalidTransition(Exception):
+    def __init__(self, order: dict[str, Any] | None):
+        super().__init__(f"order is {order and order['status']}")
+        self.order = order
+
+
+def transition(order_id: str, to_status: str, allowed_from: tuple[str, ...], note: str | None = None,
+               extra_condition=None, **fields: Any) -> tuple[dict[str, Any], bool]:
+    """Move an order to a new status only from the allowed ones (a conditional update).
+
+    Returns (order, changed). Repeating a transition that already happened returns the order with
+    changed=False, so retried and duplicated deliveries change nothing twice.
+    """
+    at = now_iso()
+    record = OrderRecord(pk=f"ORDER#{order_id}", sk="ORDER")
+    actions = [
+        OrderRecord.status.set(to_status),
+        OrderRecord.updated_at.set(at),
+        OrderRecord.gsi2pk.set(f"ORDERSTATUS#{to_status}"),
+        OrderRecord.gsi2sk.set(f"{at}#{order_id}"),
+        OrderRecord.history.set(OrderRecord.history.append([StatusChange(status=to_status, at=at, note=note)])),
+    ]
+    if note is not None:
+        actions.append(OrderRecord.status_reason.set(note))
+    for name, value in fields.items():
+        actions.append(getattr(OrderRecord, name).set(value))
+    condition = OrderRecord.pk.exists() & OrderRecord.status.is_in(*allowed_from)
+    if extra_condition is not None:
+        condition &= extra_condition
+    try:
+        record.update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if not _condition_failed(exc):
+            raise
+        current = get_order(order_id, consistent=True)
+        if current is not None and current["status"] == to_status:
+            return current, False
+        raise InvalidTransition(current) from exc
+    return get_order(order_id, consistent=True), True  # type: ignore[return-value]
+
+
+def park_payment_token(order_id: str, intent_id: str, task_token: str) -> dict[str, Any]:
+    """Store the state machine's task token; a retried AwaitPayment replaces the token."""
+    order, _ = transition(order_id, "awaiting_payment", ("pending_payment", "awaiting_payment"),
+                          payment_intent_id=intent_id, payment_task_token=task_token)
+    return order
+
+
+def mark_paid(order_id: str, intent_id: str, paid_at: str) -> tuple[dict[str, Any], bool]:
+    """(order, True) for the one delivery that moved the order to paid; changed=False for duplicates."""
+    return transition(order_id, "paid", ("awaiting_payment",),
+                      extra_condition=OrderRecord.payment_intent_id == intent_id, paid_at=paid_at)
+
+
+# ---------- sandbox payment provider ledger ----------
+def put_intent(intent: dict[str, Any]) -> bool:
+    try:
+        PaymentIntentRecord(pk=f"PAYMENT#{intent['intent_id']}", **intent).save(
+            condition=PaymentIntentRecord.pk.does_not_exist())
+    except PutError as exc:
+        if _condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def get_intent(intent_id: str) -> dict[str, Any] | None:
+    try:
+        r = PaymentIntentRecord.get(f"PAYMENT#{intent_id}", "INTENT", consistent_read=True)
+    except PaymentIntentRecord.DoesNotExist:
+        return None
+    return {"intent_id": r.intent_id, "order_id": r.order_id, "amount_cents": int(r.amount_cents),
+            "currency": r.currency, "status": r.status, "refunded_cents": int(r.refunded_cents),
+            "refundable_cents": int(r.refundable_cents),
+            "created_at": r.created_at, "paid_at": r.paid_at}
+
+
+def set_intent_status(intent_id: str, to_status: str, from_status: str, **fields: Any) -> bool:
+    actions = [PaymentIntentRecord.status.set(to_status)]
+    actions += [getattr(PaymentIntentRecord, k).set(v) for k, v in fields.items()]
+    try:
+        PaymentIntentRecord(pk=f"PAYMENT#{intent_id}", sk="INTENT").update(
+            actions=actions, condition=PaymentIntentRecord.status == from_status)
+    except UpdateError as exc:
+        if _condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def record_refund(intent_id: str, refund_key: str, amount_cents: int, reason: str) -> dict[str, Any]:
+    """Write the refund and raise the intent's refunded total in one transaction, at most once per key
+    and never above what was paid."""
+    refund = RefundRecord(pk=f"PAYMENT#{intent_id}", sk=f"REFUND#{refund_key}", refund_id=f"re_{refund_key}",
+                          intent_id=intent_id, amount_cents=amount_cents, reason=reason, created_at=now_iso())
+    intent = PaymentIntentRecord(pk=f"PAYMENT#{intent_id}", sk="INTENT")
+    try:
+        with TransactWrite(connection=_conn()) as transaction:
+            transaction.save(refund, condition=RefundRecord.pk.does_not_exist())
+            transaction.update(
+                intent,
+                actions=[PaymentIntentRecord.refunded_cents.add(amount_cents),
+                         PaymentIntentRecord.refundable_cents.add(-amount_cents),
+                         PaymentIntentRecord.status.set("refunded")],
+                condition=PaymentIntentRecord.status.is_in("succeeded", "refunded")
+                & (PaymentIntentRecord.refundable_cents >= amount_cents),
+            )
+    except TransactWriteError as exc:
+        if not _condition_failed(exc):
+            raise
+    try:
+        existing = RefundRecord.get(refund.pk, refund.sk, consistent_read=True)
+    except RefundRecord.DoesNotExist:
+        raise Conflict("Refund exceeds what is left to refund on this payment") from None
+    return {"refund_id": existing.refund_id, "amount_cents": int(existing.amount_cents),
+            "reason": existing.reason, "created_at": existing.created_at}
