@@ -37,8 +37,8 @@ ASL_VALIDATOR := $(NODE_DIR)/.bin/asl-validator
 CHROMIUM := /usr/bin/chromium
 
 # Offline-friendly environment for SAM CLI: it wants a region and credentials even for local work.
-SAM_ENV := AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing \
-	AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN= AWS_PROFILE= SAM_CLI_TELEMETRY=0
+SAM_ENV := env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 \
+	AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing SAM_CLI_TELEMETRY=0
 
 # This machine's pip config points at extra file:// indexes that do not exist; drop pip's noise about them.
 PIP_QUIET := 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }
@@ -147,18 +147,24 @@ run: $(VENV_STAMP) ## Run the local platform (storefront + API on embedded AWS);
 	case "$${rc:-0}" in 0|130) exit 0 ;; *) exit "$$rc" ;; esac
 
 test: $(VENV_STAMP) ## Lint, then unit+integration tests, then e2e tests (installs chromium if missing and root)
-	@failed=""; \
-	$(MAKE) lint || failed="$$failed lint"; \
+	@failed=""; summary=""; \
+	stage() { local name="$$1" t0=$$SECONDS rc=0; shift; "$$@" || rc=$$?; \
+	  if [ $$rc -eq 0 ]; then summary+="$$(printf '    %-18s ok      %4ds' "$$name" $$((SECONDS - t0)))"$$'\n'; \
+	  else failed+=" $$name"; \
+	    summary+="$$(printf '    %-18s FAILED  %4ds  (exit %d%s)' "$$name" $$((SECONDS - t0)) $$rc \
+	      "$$( [ $$rc -eq 5 ] && echo ': pytest collected no tests')")"$$'\n'; fi; }; \
+	stage lint $(MAKE) lint; \
 	if [ -n "$(UNIT_TESTS)" ]; then \
 	  echo "==> running unit and integration tests ($(UNIT_TESTS))"; \
-	  $(VENV)/bin/pytest $(UNIT_TESTS) || failed="$$failed unit+integration(pytest exit $$?)"; \
+	  stage unit+integration $(VENV)/bin/pytest $(UNIT_TESTS); \
 	else echo "==> no tests/unit or tests/integration folder: skipped"; fi; \
 	if [ -n "$(E2E_TESTS)" ]; then \
 	  $(MAKE) browser; \
 	  echo "==> running end-to-end tests ($(E2E_TESTS))"; \
-	  $(VENV)/bin/pytest $(E2E_TESTS) || failed="$$failed e2e(pytest exit $$?)"; \
+	  stage e2e $(VENV)/bin/pytest $(E2E_TESTS); \
 	else echo "==> no tests/e2e folder: skipped"; fi; \
-	if [ -n "$$failed" ]; then echo "==> FAILED:$$failed  (pytest exit 5 = no tests collected)"; exit 1; fi; \
+	printf '==> make test summary\n%s' "$$summary"; \
+	if [ -n "$$failed" ]; then echo "==> FAILED:$$failed"; exit 1; fi; \
 	echo "==> all checks passed"
 
 # `make lint` runs every checker (-k) and fails if any of them failed.
@@ -192,17 +198,19 @@ fire: $(VENV_STAMP) ## Fire one template schedule at the running local platform:
 	$(call say,firing schedule $(SCHEDULE))
 	@$(VENV_PY) -m local.fire '$(SCHEDULE)'
 
-# Deploying needs real AWS credentials (AWS_PROFILE or AWS_* variables) and python3.11 on PATH for
-# `sam build`; it cannot reach AWS from the development sandbox. Settings come from samconfig.toml
+# Deploying needs real AWS credentials (AWS_PROFILE or AWS_* variables), and python3 (3.11+, with pip) and
+# make on PATH for `sam build` (BuildMethod: makefile; the layer's wheels are cross-installed for the
+# Lambda runtime/arm64, so no Docker). It cannot reach AWS from the development sandbox. Settings come from samconfig.toml
 # (given explicitly: with --template infra/..., SAM would otherwise look for infra/samconfig.toml).
 # The NoEcho parameter PaymentWebhookSecret must be supplied at deploy time, e.g.
 #   make deploy DEPLOY_ARGS='--parameter-overrides Stage=prod DeletionProtection=true PaymentWebhookSecret=...'
 DEPLOY_ARGS ?=
 deploy: $(SAM_STAMP) ## sam build + sam deploy with samconfig.toml (needs AWS credentials)
 	$(call say,sam build --template $(TEMPLATE))
-	@SAM_CLI_TELEMETRY=0 $(SAM) build --template $(TEMPLATE) --config-file $(CURDIR)/samconfig.toml
+	@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL SAM_CLI_TELEMETRY=0 \
+		$(SAM) build --template $(TEMPLATE) --config-file $(CURDIR)/samconfig.toml
 	$(call say,sam deploy (stack from samconfig.toml))
-	@SAM_CLI_TELEMETRY=0 $(SAM) deploy --template-file .aws-sam/build/template.yaml \
+	@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL SAM_CLI_TELEMETRY=0 $(SAM) deploy --template-file .aws-sam/build/template.yaml \
 		--config-file $(CURDIR)/samconfig.toml $(DEPLOY_ARGS)
 
 clean: ## Remove .venv, .tools, .aws-sam and tools/node_modules
