@@ -18,6 +18,7 @@ from insuremall import auth, errors
 from insuremall.config import get_settings
 from insuremall.money import to_cents
 from insuremall.observability import get_logger
+from insuremall.privacy import masked_party
 
 app = Chalice(app_name="insuremall-checkout")
 logger = get_logger("checkout")
@@ -143,15 +144,6 @@ def get_quote(quote_id):
 
 
 # ---------- orders ----------
-def _masked_person(person: dict) -> dict:
-    masked = {k: v for k, v in person.items() if k not in ("id_number", "phone", "insured_key")}
-    if "id_number" in person:
-        masked["id_number"] = identity.mask_id_number(person["id_number"])
-    if "phone" in person:
-        masked["phone"] = identity.mask_phone(person["phone"])
-    return masked
-
-
 def order_view(order: dict) -> dict:
     application = order["application"]
     view = {
@@ -167,9 +159,9 @@ def order_view(order: dict) -> dict:
         "end_date": application["end_date"],
         "premium": application["premium"],
         "currency": order["currency"],
-        "policyholder": _masked_person(application["policyholder"]),
-        "insured": [_masked_person(p) for p in application["insured"]],
-        "beneficiaries": [_masked_person(p) for p in application["beneficiaries"]],
+        "policyholder": masked_party(application["policyholder"]),
+        "insured": [masked_party(p) for p in application["insured"]],
+        "beneficiaries": [masked_party(p) for p in application["beneficiaries"]],
         "policy_no": order["policy_no"],
         "refund": order["refund"],
         "history": order["history"],

@@ -54,6 +54,7 @@ class PolicyRecord(Model):
     end_date = UnicodeAttribute()
     issued_at = UnicodeAttribute()
     channel = UnicodeAttribute()
+    cooling_off_until = UnicodeAttribute(null=True)
     version = NumberAttribute(default=1)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
@@ -119,3 +120,21 @@ class CounterRecord(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     value = NumberAttribute(default=0)
+
+
+class RenewalOfferRecord(Model):
+    """RENEWAL#<policy_no>/OFFER: one offer per policy term, re-rated at current rates."""
+
+    Meta = meta("policy_table")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="OFFER")
+    policy_no = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    status = UnicodeAttribute()  # offered | not_renewable | renewed | lapsed
+    offer = JSONAttribute()
+    created_at = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+
+    by_customer = PolicyByCustomer()

@@ -1,0 +1,105 @@
+"""Distribution API: member sign-up and sign-in against the Cognito user pool, and the profile.
+Invitations, commissions, withdrawals and points build on these members."""
+from __future__ import annotations
+
+import re
+
+from chalice import Chalice, Response
+
+from distribution import store
+from insuremall import auth, errors
+from insuremall.config import get_settings
+from insuremall.observability import get_logger
+from insuremall.privacy import mask_email
+
+app = Chalice(app_name="insuremall-distribution")
+logger = get_logger("distribution")
+errors.install(app, logger)
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_cognito = None
+
+
+def _idp():
+    global _cognito
+    if _cognito is None:
+        import boto3
+
+        _cognito = boto3.client("cognito-idp", region_name=get_settings().region)
+    return _cognito
+
+
+def _credentials(body: dict) -> tuple[str, str]:
+    email, password = body.get("email"), body.get("password")
+    problems = {}
+    if not isinstance(email, str) or not EMAIL.match(email.strip()) or len(email) > 200:
+        problems["email"] = "enter a valid e-mail address"
+    if not isinstance(password, str) or not password:
+        problems["password"] = "is required"
+    if problems:
+        raise errors.ValidationFailed(problems)
+    return email.strip().lower(), password
+
+
+def _tokens(result: dict) -> dict:
+    auth_result = result["AuthenticationResult"]
+    return {"id_token": auth_result["IdToken"], "access_token": auth_result["AccessToken"],
+            "refresh_token": auth_result.get("RefreshToken"), "expires_in": auth_result["ExpiresIn"]}
+
+
+def _sign_in(email: str, password: str) -> dict:
+    client = _idp()
+    try:
+        result = client.initiate_auth(ClientId=get_settings().user_pool_client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                      AuthParameters={"USERNAME": email, "PASSWORD": password})
+    except (client.exceptions.NotAuthorizedException, client.exceptions.UserNotFoundException) as exc:
+        raise errors.Unauthorized("Wrong e-mail or password") from exc
+    except client.exceptions.UserNotConfirmedException as exc:
+        raise errors.Forbidden("Confirm your e-mail address first") from exc
+    return _tokens(result)
+
+
+@app.route("/distribution/health", methods=["GET"])
+def health():
+    return {"status": "ok", "service": "distribution"}
+
+
+@app.route("/members/signup", methods=["POST"])
+def sign_up():
+    body = errors.json_object(app.current_request)
+    email, password = _credentials(body)
+    name = body.get("name", "")
+    if not isinstance(name, str) or len(name.strip()) > 60:
+        raise errors.ValidationFailed({"name": "at most 60 characters"})
+    name = name.strip() or email.split("@")[0]
+    client, settings = _idp(), get_settings()
+    try:
+        result = client.sign_up(ClientId=settings.user_pool_client_id, Username=email, Password=password,
+                                UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": name}])
+    except client.exceptions.UsernameExistsException as exc:
+        raise errors.Conflict("An account with this e-mail already exists; sign in instead",
+                              {"email": "already registered"}) from exc
+    except client.exceptions.InvalidPasswordException as exc:
+        raise errors.ValidationFailed(
+            {"password": "use at least 8 characters with lower-case letters and digits"}) from exc
+    except client.exceptions.InvalidParameterException as exc:
+        raise errors.ValidationFailed({"email": "not accepted by the identity service"}) from exc
+    # The storefront signs people straight in; e-mail verification is a later step (docs/decisions.md).
+    client.admin_confirm_sign_up(UserPoolId=settings.user_pool_id, Username=email)
+    member = store.create_member(result["UserSub"], email, name)
+    logger.info("member signed up", extra={"member_id": member["member_id"], "email": mask_email(email)})
+    return Response(body={"member": member, "tokens": _sign_in(email, password)}, status_code=201)
+
+
+@app.route("/members/signin", methods=["POST"])
+def sign_in():
+    email, password = _credentials(errors.json_object(app.current_request))
+    return {"tokens": _sign_in(email, password)}
+
+
+@app.route("/members/me", methods=["GET"])
+def me():
+    caller = auth.customer(app.current_request)
+    member = store.get_member(caller.subject) or store.create_member(
+        caller.subject, caller.email or "", (caller.email or "member").split("@")[0])
+    return {"member": member, "operator": caller.is_operator}

@@ -1,0 +1,32 @@
+"""Reports API: operators read a day's sales by region, insurer, product and channel."""
+from __future__ import annotations
+
+from datetime import date
+
+from chalice import Chalice
+
+from insuremall import auth, errors
+from insuremall.observability import get_logger
+from reports import store
+from reports.domain.sales import daily_report
+
+app = Chalice(app_name="insuremall-reports")
+logger = get_logger("reports")
+errors.install(app, logger)
+
+
+@app.route("/reports/health", methods=["GET"])
+def health():
+    return {"status": "ok", "service": "reports"}
+
+
+@app.route("/reports/sales/daily", methods=["GET"])
+def daily_sales():
+    request = app.current_request
+    auth.operator(request)
+    day = (request.query_params or {}).get("date", "")
+    try:
+        date.fromisoformat(day)
+    except ValueError as exc:
+        raise errors.ValidationFailed({"date": "give the day as YYYY-MM-DD"}) from exc
+    return daily_report(day, store.sales_counters(day))

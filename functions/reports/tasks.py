@@ -1,0 +1,34 @@
+"""Scheduled report exports: yesterday's sales (China time) as CSV in the reports bucket.
+Re-running a day rewrites the same key with the same content."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from insuremall.observability import get_logger
+from reports import store
+from reports.domain.sales import daily_report, to_csv
+
+logger = get_logger("reports-tasks")
+CHINA = timezone(timedelta(hours=8))
+
+
+def export_daily_sales(event: dict[str, Any]) -> dict[str, Any]:
+    day = event.get("date") or (datetime.now(CHINA).date() - timedelta(days=1)).isoformat()
+    report = daily_report(day, store.sales_counters(day))
+    base = f"sales/daily/{day[:4]}/{day}"
+    store.put_export(f"{base}.csv", to_csv(report), "text/csv")
+    store.put_export(f"{base}.json", json.dumps(report, indent=1), "application/json")
+    logger.info("daily sales exported", extra={"date": day, "policies": report["policies"]})
+    return {"date": day, "policies": report["policies"], "premium": report["premium"], "key": f"{base}.csv"}
+
+
+TASKS = {"export_daily_sales": export_daily_sales}
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    task = TASKS.get(event.get("task", ""))
+    if task is None:
+        raise ValueError(f"unknown task {event.get('task')!r}")
+    return task(event)
