@@ -45,6 +45,25 @@ def test_given_check_character_when_computed_by_hand_then_matches_mod_11_2():
     assert make_prc_id("110105", date(1949, 12, 31), "002") == PUBLISHED_EXAMPLE
 
 
+@pytest.mark.parametrize(
+    ("region", "birth", "seq"),
+    [
+        ("110105", date(1949, 12, 31), "002"),
+        ("440305", date(1990, 7, 15), "013"),
+        ("659001", date(1977, 3, 9), "998"),
+        ("820000", date(2011, 11, 30), "471"),
+        ("372924", date(1963, 8, 27), "567"),
+    ],
+)
+def test_given_built_ids_when_checked_by_the_iso_7064_definition_then_weighted_sum_is_1_mod_11(
+    region, birth, seq
+):
+    # The standard's own statement: sum(a_i * 2^(17-i) mod 11) over all 18 positions == 1 (mod 11), X = 10.
+    number = make_prc_id(region, birth, seq)
+    values = [10 if char == "X" else int(char) for char in number]
+    assert sum(value * pow(2, 17 - i, 11) for i, value in enumerate(values)) % 11 == 1
+
+
 def test_given_lower_case_x_when_validated_then_accepted():
     assert validate_prc_id(PUBLISHED_EXAMPLE.lower()) == []
 

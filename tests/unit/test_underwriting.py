@@ -148,6 +148,15 @@ def test_given_refer_and_decline_findings_when_underwritten_then_decline_wins_an
     assert len(decision.reasons) == 5
 
 
+def test_given_refer_found_before_decline_when_underwritten_then_decline_still_wins(product):
+    answers = {"hq_cancer": True, "hq_hospital": False, "hq_glasses": False}
+
+    decision = underwrite(product, application(occupation_class=None, health_answers=answers), 0)
+
+    assert decision.rule_codes == ("OCCUPATION_MISSING", "HEALTH_DECLINE:hq_cancer")
+    assert decision.outcome == "decline"
+
+
 def test_given_several_insured_when_combined_then_worst_outcome_and_every_reason():
     accept = Decision("accept")
     refer = Decision("refer", ("needs review",), ("HEALTH_REFER:hq_hospital",))
