@@ -1,14 +1,16 @@
 """Rating engine: product + rate table + rating request -> premium with a breakdown.
 
-Money is decimal.Decimal in CNY. Rounding rule: intermediate results are exact (Decimal, 28
-significant digits; the actuarial division is the only inexact step); each breakdown line and
-the total are rounded ROUND_HALF_UP to 0.01. A line's amount is the running premium after that
-step, so the last line always equals the total and nothing is rounded twice.
+Money is decimal.Decimal in CNY. Rounding rule: intermediate results are exact (Decimal; table
+rates stay exact, actuarial values carry 28 significant digits); each breakdown line and the
+total are rounded ROUND_HALF_UP to 0.01. A line's amount is the running premium after that step,
+rounded for display only: the next step works on the unrounded value, and the last line always
+equals the total.
 
 Steps, in order:
   table basis      base -> occupation_class -> option:<code>...
   actuarial basis  actuarial_net -> expense_loading -> policy_fee -> occupation_class -> option:<code>...
-Options apply in the order of rate_table["options"], whatever order the customer chose them in.
+Options apply in the order of rate_table["options"], whatever order the customer chose them in;
+a store must keep that key order (DynamoDB maps do not promise it).
 
 Rate tables are immutable per (product_id, version): a price change is a new version. The
 compiled form (rows indexed by plan, term, gender and age) is cached on that key; the cache
@@ -279,7 +281,9 @@ def _request_errors(
     if request.gender not in GENDERS:
         errors["gender"] = "must be M or F"
     limits = product.get("age_limits") or {}
-    if not limits.get("min", 0) <= request.age <= limits.get("max", 200):
+    if isinstance(request.age, bool) or not isinstance(request.age, int):
+        errors["age"] = "must be a whole number of years"
+    elif not limits.get("min", 0) <= request.age <= limits.get("max", 200):
         errors["age"] = f"must be between {limits.get('min')} and {limits.get('max')} for this product"
     if product.get("occupation_classes"):
         if request.occupation_class is None:
