@@ -405,3 +405,11 @@ def test_given_term_life_premium_when_serialised_then_it_is_a_premium_with_text_
     assert isinstance(premium, Premium)
     assert premium.to_dict()["total"] == format(premium.total, "f")
     assert len(premium.to_dict()["total"].split(".")[1]) == 2
+
+
+def test_given_request_built_by_hand_with_text_age_when_rated_then_rating_error_not_type_error(
+    product, rate_table
+):
+    with pytest.raises(RatingError) as caught:
+        rate(product, rate_table, request(age="30"))
+    assert caught.value.errors == {"age": "must be a whole number of years"}

@@ -42,10 +42,8 @@ def underwrite(product: dict, application: InsuredApplication, existing_sum_insu
     findings: list[tuple[str, str, str]] = []  # (outcome, rule code, reason)
 
     limits = product.get("age_limits") or {}
-    age_min, age_max = limits.get("min"), limits.get("max")
-    if (age_min is not None and application.age < age_min) or (
-        age_max is not None and application.age > age_max
-    ):
+    age_min, age_max = limits.get("min", 0), limits.get("max", 200)
+    if not age_min <= application.age <= age_max:
         findings.append(
             (DECLINE, "AGE_LIMIT", f"Age {application.age} is outside the accepted ages {age_min}-{age_max}.")
         )
