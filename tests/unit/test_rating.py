@@ -413,3 +413,26 @@ def test_given_request_built_by_hand_with_text_age_when_rated_then_rating_error_
     with pytest.raises(RatingError) as caught:
         rate(product, rate_table, request(age="30"))
     assert caught.value.errors == {"age": "must be a whole number of years"}
+
+
+def test_given_age_and_class_as_dynamodb_decimals_when_parsed_or_rated_then_treated_as_whole_numbers(
+    product, rate_table
+):
+    body = {"plan": "basic", "age": Decimal(45), "gender": "F", "term": "1Y", "occupation_class": Decimal(2)}
+    parsed = parse_rating_request(product, body)
+    assert (parsed.age, parsed.occupation_class) == (45, 2)
+    assert type(parsed.age) is int
+
+    assert rate(product, rate_table, request(age=Decimal(45), occupation_class=Decimal(2))).total == Decimal(
+        "187.50"
+    )
+    with pytest.raises(RatingError):
+        rate(product, rate_table, request(age=Decimal("45.5")))
+
+
+def test_given_decimal_age_when_rated_on_the_actuarial_basis_then_same_premium_as_int():
+    product, table = demo("term-life-harbour")
+
+    assert rate(product, table, term_life_request(age=Decimal(30))) == rate(
+        product, table, term_life_request()
+    )

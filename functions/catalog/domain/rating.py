@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from typing import Any
 
@@ -91,6 +91,7 @@ def rate(product: dict, rate_table: dict, request: RatingRequest) -> Premium:
             f"rate table of {rate_table.get('product_id')!r} used for product {product.get('product_id')!r}"
         )
     compiled = _compiled(rate_table)
+    request = _with_whole_numbers(request)
     plan = _find(product.get("plans"), request.plan)
     term = _find(product.get("terms"), request.term)
     errors = _request_errors(product, compiled, request, plan, term)
@@ -150,12 +151,13 @@ def parse_rating_request(product: dict, body: dict) -> RatingRequest:
     elif plan not in plan_codes:
         errors["plan"] = f"unknown plan {plan!r}; choose one of {', '.join(plan_codes)}"
 
-    age = body.get("age")
+    raw_age = body.get("age")
+    age = _whole(raw_age)
     limits = product.get("age_limits") or {}
     age_ok = False
-    if age is None:
+    if raw_age is None:
         errors["age"] = "is required"
-    elif isinstance(age, bool) or not isinstance(age, int):
+    elif age is None:
         errors["age"] = "must be a whole number of years"
     elif not limits.get("min", 0) <= age <= limits.get("max", 200):
         errors["age"] = f"must be between {limits.get('min')} and {limits.get('max')} for this product"
@@ -198,19 +200,20 @@ def parse_rating_request(product: dict, body: dict) -> RatingRequest:
     classes = product.get("occupation_classes")
     if classes:
         raw_class = body.get("occupation_class")
+        whole_class = _whole(raw_class)
         highest = int(classes["max"])
         if raw_class is None:
             errors["occupation_class"] = "is required for this product"
-        elif isinstance(raw_class, bool) or not isinstance(raw_class, int):
+        elif whole_class is None:
             errors["occupation_class"] = "must be a whole number"
-        elif raw_class < 1:
+        elif whole_class < 1:
             errors["occupation_class"] = "must be 1 or higher"
-        elif raw_class > highest:
+        elif whole_class > highest:
             errors["occupation_class"] = (
-                f"class {raw_class} is not insurable under this product (classes 1-{highest} only)"
+                f"class {whole_class} is not insurable under this product (classes 1-{highest} only)"
             )
         else:
-            occupation_class = raw_class
+            occupation_class = whole_class
 
     if errors:
         raise RatingError(errors)
@@ -281,7 +284,7 @@ def _request_errors(
     if request.gender not in GENDERS:
         errors["gender"] = "must be M or F"
     limits = product.get("age_limits") or {}
-    if isinstance(request.age, bool) or not isinstance(request.age, int):
+    if type(request.age) is not int:
         errors["age"] = "must be a whole number of years"
     elif not limits.get("min", 0) <= request.age <= limits.get("max", 200):
         errors["age"] = f"must be between {limits.get('min')} and {limits.get('max')} for this product"
@@ -398,6 +401,31 @@ def _term_years(term: dict, age: int) -> int | None:
         return int(term["months"]) // 12
     match = _YEARS_CODE.match(term.get("code", ""))
     return int(match.group(1)) if match else None
+
+
+def _whole(value: object) -> int | None:
+    """An int, also from a DynamoDB Decimal such as Decimal("30"); None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value)
+    return None
+
+
+def _with_whole_numbers(request: RatingRequest) -> RatingRequest:
+    if type(request.age) is int and (
+        request.occupation_class is None or type(request.occupation_class) is int
+    ):
+        return request  # the usual case: nothing to copy
+    age = _whole(request.age)
+    occupation_class = _whole(request.occupation_class)
+    return replace(
+        request,
+        age=request.age if age is None else age,
+        occupation_class=request.occupation_class if occupation_class is None else occupation_class,
+    )
 
 
 def _decimal(value: object) -> Decimal:
