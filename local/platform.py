@@ -1,0 +1,128 @@
+"""The whole InsureMall platform on one port: embedded AWS (moto), every function's routes as the
+template maps them, the purchase state machine with its real tasks, the schedules, the storefront.
+
+    python -m local.platform --port 8080
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import time
+import webbrowser
+from typing import Any
+
+from local.embedded_aws import EmbeddedAws
+from local.gateway import STAGE, Gateway
+from local.scheduler import Scheduler
+
+
+class LocalPlatform:
+    def __init__(self, port: int = 8080, host: str = "127.0.0.1", parameter_overrides: dict[str, str] | None = None,
+                 seed: bool = True, schedules: bool = True):
+        self.host, self.requested_port = host, port
+        self.aws = EmbeddedAws(parameter_overrides)
+        self.seed_enabled, self.schedules_enabled = seed, schedules
+        self.port = port
+        self.gateway: Gateway | None = None
+        self.scheduler: Scheduler | None = None
+        self.seeded: dict[str, Any] = {}
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/{STAGE}"
+
+    def start(self) -> LocalPlatform:
+        self.aws.start()
+        template = self.aws.template
+        self.scheduler = Scheduler(template.schedules(), self.aws.runtime, template.arn)
+        self.gateway = Gateway(template.routes(), self.aws.runtime, controls={
+            "schedules": self._schedules_control,
+            "status": lambda _: self.status(),
+        })
+        # The sandbox provider posts its webhook to this port, so bind before anything runs.
+        self.port = self.gateway.start(self.host, self.requested_port)
+        if self.seed_enabled:
+            from local import demo
+
+            self.seeded = demo.seed(self.aws)
+        if self.schedules_enabled:
+            self.scheduler.start()
+        return self
+
+    def _schedules_control(self, name: str) -> Any:
+        if not name:
+            return {"schedules": [{"name": s.name, "function": s.function, "expression": s.expression,
+                                   "input": s.input} for s in self.scheduler.schedules.values()],
+                    "history": self.scheduler.history[-20:]}
+        return self.scheduler.fire(name)
+
+    def status(self) -> dict[str, Any]:
+        return {"api_requests": self.gateway.api_requests, "invocations": dict(self.aws.runtime.invocations),
+                "aws_calls": dict(self.aws.meter.calls), "seeded": self.seeded}
+
+    def stop(self) -> None:
+        if self.scheduler:
+            self.scheduler.stop()
+        if self.gateway:
+            self.gateway.stop()
+        self.aws.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the InsureMall platform locally")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8080)))
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--no-browser", action="store_true", help="do not open the storefront in a browser tab")
+    args = parser.parse_args(argv)
+
+    started = time.monotonic()
+    print("==> starting the embedded AWS (moto) and creating what infra/template.yaml declares", flush=True)
+    platform = LocalPlatform(port=args.port, host=args.host)
+    try:
+        platform.start()
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port} ({exc.strerror}); try PORT=8081 make run",
+              file=sys.stderr)
+        return 1
+    from local import demo
+
+    t = platform.aws.template
+    print(f"==> {len(t.functions())} functions, {len(t.routes())} routes, "
+          f"{len(t.of_type('AWS::DynamoDB::Table'))} tables, {len(t.schedules())} schedules, "
+          f"1 state machine; demo data: {platform.seeded}")
+    print(f"""
+InsureMall is running ({time.monotonic() - started:.1f}s to start)
+
+  Storefront   {platform.url}/
+  API          {platform.api_url}   (e.g. {platform.api_url}/products)
+  Schedules    {platform.url}/local/schedules   (fire one: make fire SCHEDULE=DailySalesExport)
+
+  Demo customer   {demo.DEMO_CUSTOMER['email']} / {demo.DEMO_CUSTOMER['password']}
+  Demo operator   {demo.DEMO_OPERATOR['email']} / {demo.DEMO_OPERATOR['password']}
+
+Data lives in memory and is gone when you stop. Press Ctrl-C to stop.
+""", flush=True)
+    if not args.no_browser and os.environ.get("OPEN_BROWSER", "1") != "0":
+        threading.Thread(target=webbrowser.open_new_tab, args=(platform.url + "/",), daemon=True).start()
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    print("\n==> stopping", flush=True)
+    platform.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
