@@ -148,6 +148,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
                                           "message": f"No route {self.command} {path}"}})
             return
         headers = {k.lower(): v for k, v in self.headers.items()}
+        # API Gateway tells the function how the client reached it.
+        headers.setdefault("x-forwarded-proto", "http")
+        headers.setdefault("x-forwarded-for", self.client_address[0])
         event = build_event(route, self.command, path, query, headers, body, params,
                             self.headers.get("Host", "localhost"))
         result, error = gateway.runtime.invoke(route.function, event)
