@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import threading
 import zipfile
 from collections import Counter
 from typing import Any
@@ -39,6 +40,27 @@ class AwsRequestMeter:
         self.calls.clear()
 
 
+_DYNAMODB_LOCK = threading.RLock()
+
+
+def _make_dynamodb_requests_atomic() -> None:
+    """DynamoDB applies each request atomically (a condition and its write, a whole transaction);
+    moto's backend does not lock, so concurrent requests from the gateway's threads could both pass
+    a condition. One lock around moto's DynamoDB request handling restores the guarantee."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    if getattr(DynamoHandler.call_action, "_atomic", False):
+        return
+    original = DynamoHandler.call_action
+
+    def call_action(self):
+        with _DYNAMODB_LOCK:
+            return original(self)
+
+    call_action._atomic = True
+    DynamoHandler.call_action = call_action
+
+
 class EmbeddedAws:
     def __init__(self, parameter_overrides: dict[str, str] | None = None):
         self.template = Template({**LOCAL_PARAMETERS, **(parameter_overrides or {})})
@@ -65,6 +87,7 @@ class EmbeddedAws:
 
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._mock.start()
+        _make_dynamodb_requests_atomic()
         self._create_resources()
         return self
 
