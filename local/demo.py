@@ -1,4 +1,5 @@
 """Demo data for the local platform: the demo catalog, a demo customer and an operator."""
+
 from __future__ import annotations
 
 import json
@@ -35,9 +36,16 @@ def create_user(aws, email: str, password: str, name: str, groups: tuple[str, ..
 
     idp = aws.client("cognito-idp")
     pool = aws.refs["CustomerUserPool"]
-    user = idp.admin_create_user(UserPoolId=pool, Username=email, MessageAction="SUPPRESS", UserAttributes=[
-        {"Name": "email", "Value": email}, {"Name": "name", "Value": name},
-        {"Name": "email_verified", "Value": "true"}])["User"]
+    user = idp.admin_create_user(
+        UserPoolId=pool,
+        Username=email,
+        MessageAction="SUPPRESS",
+        UserAttributes=[
+            {"Name": "email", "Value": email},
+            {"Name": "name", "Value": name},
+            {"Name": "email_verified", "Value": "true"},
+        ],
+    )["User"]
     idp.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
     for group in groups:
         idp.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName=group)

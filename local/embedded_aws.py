@@ -1,5 +1,6 @@
 """The embedded AWS: moto in-process, with every table, bucket, user pool, function and state
 machine created from infra/template.yaml, and Lambda invokes answered by the real handlers."""
+
 from __future__ import annotations
 
 import io
@@ -72,9 +73,14 @@ class EmbeddedAws:
 
     # ----- lifecycle -----
     def start(self) -> EmbeddedAws:
-        for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                           "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
-                           "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled"}.items():
+        for key, value in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        }.items():
             os.environ[key] = value
         # Hooks go into botocore's built-in handlers so every session made from now on - boto3's
         # default one (used by the state machine executor), PynamoDB's - carries them.
@@ -95,7 +101,10 @@ class EmbeddedAws:
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
-        for handler in (("before-call.lambda.Invoke", self.runtime.botocore_hook), ("before-call", self.meter)):
+        for handler in (
+            ("before-call.lambda.Invoke", self.runtime.botocore_hook),
+            ("before-call", self.meter),
+        ):
             if handler in botocore.handlers.BUILTIN_HANDLERS:
                 botocore.handlers.BUILTIN_HANDLERS.remove(handler)
 
@@ -114,16 +123,29 @@ class EmbeddedAws:
         self._create_user_pools()
         role_arn = self.client("iam").create_role(
             RoleName="insuremall-local-function-role",
-            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]},
-                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+        )["Role"]["Arn"]
         self._create_functions(role_arn)
         self._create_state_machines(role_arn)
 
     def _create_table(self, name: str, props: dict[str, Any]) -> None:
         ddb = self.client("dynamodb")
-        args: dict[str, Any] = {k: props[k] for k in ("AttributeDefinitions", "KeySchema", "BillingMode",
-                                                      "GlobalSecondaryIndexes") if k in props}
+        args: dict[str, Any] = {
+            k: props[k]
+            for k in ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes")
+            if k in props
+        }
         if "StreamSpecification" in props:
             args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
         if "SSESpecification" in props:
@@ -133,8 +155,9 @@ class EmbeddedAws:
         if props.get("TimeToLiveSpecification", {}).get("Enabled"):
             ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=props["TimeToLiveSpecification"])
         if props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled"):
-            ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={
-                "PointInTimeRecoveryEnabled": True})
+            ddb.update_continuous_backups(
+                TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+            )
 
     def _create_bucket(self, name: str, props: dict[str, Any]) -> None:
         s3 = self.client("s3")
@@ -142,8 +165,9 @@ class EmbeddedAws:
         if props.get("VersioningConfiguration", {}).get("Status") == "Enabled":
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
         if "PublicAccessBlockConfiguration" in props:
-            s3.put_public_access_block(Bucket=name,
-                                       PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"])
+            s3.put_public_access_block(
+                Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+            )
 
     def _create_user_pools(self) -> None:
         t, idp = self.template, self.client("cognito-idp")
@@ -151,20 +175,43 @@ class EmbeddedAws:
             props = t.resolve(resource["Properties"])
             pool = idp.create_user_pool(
                 PoolName=props.get("UserPoolName", name),
-                **{k: props[k] for k in ("UsernameAttributes", "AutoVerifiedAttributes", "Policies",
-                                         "Schema", "MfaConfiguration") if k in props})["UserPool"]
+                **{
+                    k: props[k]
+                    for k in (
+                        "UsernameAttributes",
+                        "AutoVerifiedAttributes",
+                        "Policies",
+                        "Schema",
+                        "MfaConfiguration",
+                    )
+                    if k in props
+                },
+            )["UserPool"]
             self.refs[name] = pool["Id"]
         for name, resource in t.of_type("AWS::Cognito::UserPoolClient").items():
             props = t.resolve(resource["Properties"], self.refs)
             client = idp.create_user_pool_client(
-                UserPoolId=props["UserPoolId"], ClientName=props.get("ClientName", name),
-                **{k: props[k] for k in ("GenerateSecret", "ExplicitAuthFlows", "ReadAttributes",
-                                         "PreventUserExistenceErrors") if k in props})["UserPoolClient"]
+                UserPoolId=props["UserPoolId"],
+                ClientName=props.get("ClientName", name),
+                **{
+                    k: props[k]
+                    for k in (
+                        "GenerateSecret",
+                        "ExplicitAuthFlows",
+                        "ReadAttributes",
+                        "PreventUserExistenceErrors",
+                    )
+                    if k in props
+                },
+            )["UserPoolClient"]
             self.refs[name] = client["ClientId"]
-        for name, resource in t.of_type("AWS::Cognito::UserPoolGroup").items():
+        for resource in t.of_type("AWS::Cognito::UserPoolGroup").values():
             props = t.resolve(resource["Properties"], self.refs)
-            idp.create_group(GroupName=props["GroupName"], UserPoolId=props["UserPoolId"],
-                             Description=props.get("Description", ""))
+            idp.create_group(
+                GroupName=props["GroupName"],
+                UserPoolId=props["UserPoolId"],
+                Description=props.get("Description", ""),
+            )
 
     def _create_functions(self, role_arn: str) -> None:
         t, lam = self.template, self.client("lambda")
@@ -175,19 +222,33 @@ class EmbeddedAws:
             physical = t.physical_name(name)
             for key, value in spec.environment.items():
                 if self.environment.get(key, value) != value:
-                    raise RuntimeError(f"{key} differs between functions; the local platform shares one process")
+                    raise RuntimeError(
+                        f"{key} differs between functions; the local platform shares one process"
+                    )
                 self.environment[key] = value
-            lam.create_function(FunctionName=physical, Runtime="python3.12", Role=role_arn, Handler=spec.handler,
-                                Code={"ZipFile": buffer.getvalue()}, Timeout=spec.timeout, MemorySize=spec.memory,
-                                Architectures=["arm64"], Environment={"Variables": spec.environment})
+            lam.create_function(
+                FunctionName=physical,
+                Runtime="python3.12",
+                Role=role_arn,
+                Handler=spec.handler,
+                Code={"ZipFile": buffer.getvalue()},
+                Timeout=spec.timeout,
+                MemorySize=spec.memory,
+                Architectures=["arm64"],
+                Environment={"Variables": spec.environment},
+            )
             self.runtime.register(name, physical, spec)
         os.environ.update(self.environment)
 
     def _create_state_machines(self, role_arn: str) -> None:
         t, sfn = self.template, self.client("stepfunctions")
         for name, machine in t.state_machines().items():
-            arn = sfn.create_state_machine(name=t.physical_name(name), definition=machine["definition"],
-                                           roleArn=role_arn, type=machine["type"])["stateMachineArn"]
+            arn = sfn.create_state_machine(
+                name=t.physical_name(name),
+                definition=machine["definition"],
+                roleArn=role_arn,
+                type=machine["type"],
+            )["stateMachineArn"]
             self.refs[name] = arn
 
     # ----- helpers for tests and benchmarks -----
@@ -195,8 +256,9 @@ class EmbeddedAws:
         sfn = self.client("stepfunctions")
         events, token = [], None
         while True:
-            page = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000,
-                                             **({"nextToken": token} if token else {}))
+            page = sfn.get_execution_history(
+                executionArn=execution_arn, maxResults=1000, **({"nextToken": token} if token else {})
+            )
             events += page["events"]
             token = page.get("nextToken")
             if not token:

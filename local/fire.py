@@ -1,7 +1,8 @@
 """Fire one of the template's schedules now, on a running local platform:
 
-    python -m local.fire DailySalesExport        (make fire SCHEDULE=DailySalesExport)
+python -m local.fire DailySalesExport        (make fire SCHEDULE=DailySalesExport)
 """
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,8 @@ import urllib.request
 def main(argv: list[str]) -> int:
     base = f"http://127.0.0.1:{os.environ.get('PORT', '8080')}/local/schedules"
     name = argv[0] if argv else ""
-    request = urllib.request.Request(f"{base}/{name}" if name else base, method="POST" if name else "GET")
+    url = f"{base}/{name}" if name else base
+    request = urllib.request.Request(url, method="POST" if name else "GET")  # noqa: S310 - fixed local URL
     try:
         with urllib.request.urlopen(request, timeout=300) as response:  # noqa: S310 - fixed local URL
             print(json.dumps(json.load(response), indent=2))

@@ -1,5 +1,6 @@
 """One local HTTP port for everything: the API exactly as the template maps it (under /api, the
 local stage), the storefront's static pages at /, and a few local-only controls under /local/."""
+
 from __future__ import annotations
 
 import base64
@@ -20,12 +21,27 @@ from local.template import ROOT, Route
 
 STATIC_ROOT = ROOT / "storefront_static"
 STAGE = "api"
-COMPRESSIBLE = {"text/html", "text/css", "application/javascript", "text/javascript", "application/json",
-                "image/svg+xml", "text/plain"}
+COMPRESSIBLE = {
+    "text/html",
+    "text/css",
+    "application/javascript",
+    "text/javascript",
+    "application/json",
+    "image/svg+xml",
+    "text/plain",
+}
 
 
-def build_event(route: Route, method: str, path: str, query: str, headers: dict[str, str], body: bytes,
-                path_params: dict[str, str], host: str) -> dict[str, Any]:
+def build_event(
+    route: Route,
+    method: str,
+    path: str,
+    query: str,
+    headers: dict[str, str],
+    body: bytes,
+    path_params: dict[str, str],
+    host: str,
+) -> dict[str, Any]:
     """An API Gateway REST (v1) proxy event, as Lambda receives it."""
     multi_query: dict[str, list[str]] = parse_qs(query, keep_blank_values=True)
     return {
@@ -54,7 +70,9 @@ def build_event(route: Route, method: str, path: str, query: str, headers: dict[
 
 
 class Gateway:
-    def __init__(self, routes: list[Route], runtime: LambdaRuntime, controls: dict[str, Callable] | None = None):
+    def __init__(
+        self, routes: list[Route], runtime: LambdaRuntime, controls: dict[str, Callable] | None = None
+    ):
         self.routes = routes
         self.runtime = runtime
         self.controls = controls or {}
@@ -113,15 +131,21 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._dispatch()
 
     def do_OPTIONS(self) -> None:
-        self._send(204, {"Access-Control-Allow-Origin": "*",
-                         "Access-Control-Allow-Headers": "Content-Type,Authorization,Idempotency-Key,X-Signature",
-                         "Access-Control-Allow-Methods": "GET,POST,PUT,DELETE,OPTIONS"}, b"")
+        self._send(
+            204,
+            {
+                "Access-Control-Allow-Origin": "*",
+                "Access-Control-Allow-Headers": "Content-Type,Authorization,Idempotency-Key,X-Signature",
+                "Access-Control-Allow-Methods": "GET,POST,PUT,DELETE,OPTIONS",
+            },
+            b"",
+        )
 
     def _dispatch(self) -> None:
         url = urlsplit(self.path)
         try:
             if url.path == f"/{STAGE}" or url.path.startswith(f"/{STAGE}/"):
-                self._api(url.path[len(STAGE) + 1:] or "/", url.query)
+                self._api(url.path[len(STAGE) + 1 :] or "/", url.query)
             elif url.path.startswith("/local/"):
                 self._control(url.path)
             else:
@@ -144,15 +168,23 @@ class _RequestHandler(BaseHTTPRequestHandler):
         route, params, path_exists = gateway.match(self.command, path)
         if route is None:
             status = 405 if path_exists else 404
-            self._json(status, {"error": {"code": "not_found" if status == 404 else "method_not_allowed",
-                                          "message": f"No route {self.command} {path}"}})
+            self._json(
+                status,
+                {
+                    "error": {
+                        "code": "not_found" if status == 404 else "method_not_allowed",
+                        "message": f"No route {self.command} {path}",
+                    }
+                },
+            )
             return
         headers = {k.lower(): v for k, v in self.headers.items()}
         # API Gateway tells the function how the client reached it.
         headers.setdefault("x-forwarded-proto", "http")
         headers.setdefault("x-forwarded-for", self.client_address[0])
-        event = build_event(route, self.command, path, query, headers, body, params,
-                            self.headers.get("Host", "localhost"))
+        event = build_event(
+            route, self.command, path, query, headers, body, params, self.headers.get("Host", "localhost")
+        )
         result, error = gateway.runtime.invoke(route.function, event)
         if error:
             # API Gateway answers a crashed integration with 502.
@@ -179,7 +211,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _static(self, path: str) -> None:
         if self.command not in ("GET", "HEAD"):
-            self._json(405, {"error": {"code": "method_not_allowed", "message": "Static pages are read-only"}})
+            self._json(
+                405, {"error": {"code": "method_not_allowed", "message": "Static pages are read-only"}}
+            )
             return
         relative = unquote(path).lstrip("/") or "index.html"
         if relative.endswith("/"):
@@ -194,9 +228,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         data = target.read_bytes()
-        headers = {"Content-Type": f"{kind}; charset=utf-8" if kind.startswith("text/") or kind in (
-            "application/javascript", "application/json") else kind,
-                   "Cache-Control": "no-cache"}
+        headers = {
+            "Content-Type": f"{kind}; charset=utf-8"
+            if kind.startswith("text/") or kind in ("application/javascript", "application/json")
+            else kind,
+            "Cache-Control": "no-cache",
+        }
         if kind in COMPRESSIBLE and "gzip" in self.headers.get("Accept-Encoding", "") and len(data) > 512:
             data = gzip.compress(data, 6)
             headers["Content-Encoding"] = "gzip"

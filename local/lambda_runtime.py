@@ -5,6 +5,7 @@ and carry the template's environment) and a botocore `before-call.lambda.Invoke`
 invoke by calling the handler named in the template. Whoever invokes - the state machine's
 executor, a function, a test - goes through botocore, so all of them reach the real code.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -15,8 +16,9 @@ import time
 import traceback
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote
 
 from botocore.awsrequest import AWSResponse
@@ -108,9 +110,13 @@ class LambdaRuntime:
         logical_id = self.logical_id(function_name)
         spec = self._specs[logical_id]
         context = LambdaContext(
-            function_name=logical_id, memory_limit_in_mb=spec.memory, timeout_seconds=spec.timeout,
-            aws_request_id=str(uuid.uuid4()), invoked_function_arn=function_name,
-            _deadline=time.monotonic() + spec.timeout)
+            function_name=logical_id,
+            memory_limit_in_mb=spec.memory,
+            timeout_seconds=spec.timeout,
+            aws_request_id=str(uuid.uuid4()),
+            invoked_function_arn=function_name,
+            _deadline=time.monotonic() + spec.timeout,
+        )
         self.invocations[logical_id] += 1
         fault = self._take_fault(logical_id, event)
         try:
@@ -123,8 +129,11 @@ class LambdaRuntime:
         except Exception as exc:  # a function error is data for the caller, as in Lambda
             self.errors[logical_id] += 1
             error_type = exc.error_type if isinstance(exc, _InjectedFault) else type(exc).__name__
-            return {"errorType": error_type, "errorMessage": str(exc),
-                    "stackTrace": traceback.format_exception(exc)[-3:]}, "Unhandled"
+            return {
+                "errorType": error_type,
+                "errorMessage": str(exc),
+                "stackTrace": traceback.format_exception(exc)[-3:],
+            }, "Unhandled"
 
     def botocore_hook(self, params: dict, **_: Any):
         """before-call.lambda.Invoke: answer the call from the in-process handler."""
@@ -138,8 +147,12 @@ class LambdaRuntime:
             return AWSResponse("", 202, {}, None), {"StatusCode": 202, "Payload": _stream(b"")}
         result, function_error = self.invoke(function_name, event)
         payload = json.dumps(result).encode()
-        parsed: dict[str, Any] = {"StatusCode": 200, "Payload": _stream(payload), "ExecutedVersion": "$LATEST",
-                                  "ResponseMetadata": {"HTTPStatusCode": 200, "RequestId": str(uuid.uuid4())}}
+        parsed: dict[str, Any] = {
+            "StatusCode": 200,
+            "Payload": _stream(payload),
+            "ExecutedVersion": "$LATEST",
+            "ResponseMetadata": {"HTTPStatusCode": 200, "RequestId": str(uuid.uuid4())},
+        }
         if function_error:
             parsed["FunctionError"] = function_error
         return AWSResponse("", 200, {}, None), parsed

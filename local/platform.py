@@ -3,6 +3,7 @@ template maps them, the purchase state machine with its real tasks, the schedule
 
     python -m local.platform --port 8080
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,14 @@ from local.scheduler import Scheduler
 
 
 class LocalPlatform:
-    def __init__(self, port: int = 8080, host: str = "127.0.0.1", parameter_overrides: dict[str, str] | None = None,
-                 seed: bool = True, schedules: bool = True):
+    def __init__(
+        self,
+        port: int = 8080,
+        host: str = "127.0.0.1",
+        parameter_overrides: dict[str, str] | None = None,
+        seed: bool = True,
+        schedules: bool = True,
+    ):
         self.host, self.requested_port = host, port
         self.aws = EmbeddedAws(parameter_overrides)
         self.seed_enabled, self.schedules_enabled = seed, schedules
@@ -42,10 +49,14 @@ class LocalPlatform:
         self.aws.start()
         template = self.aws.template
         self.scheduler = Scheduler(template.schedules(), self.aws.runtime, template.arn)
-        self.gateway = Gateway(template.routes(), self.aws.runtime, controls={
-            "schedules": self._schedules_control,
-            "status": lambda _: self.status(),
-        })
+        self.gateway = Gateway(
+            template.routes(),
+            self.aws.runtime,
+            controls={
+                "schedules": self._schedules_control,
+                "status": lambda _: self.status(),
+            },
+        )
         # The sandbox provider posts its webhook to this port, so bind before anything runs.
         self.port = self.gateway.start(self.host, self.requested_port)
         if self.seed_enabled:
@@ -58,14 +69,22 @@ class LocalPlatform:
 
     def _schedules_control(self, name: str) -> Any:
         if not name:
-            return {"schedules": [{"name": s.name, "function": s.function, "expression": s.expression,
-                                   "input": s.input} for s in self.scheduler.schedules.values()],
-                    "history": self.scheduler.history[-20:]}
+            return {
+                "schedules": [
+                    {"name": s.name, "function": s.function, "expression": s.expression, "input": s.input}
+                    for s in self.scheduler.schedules.values()
+                ],
+                "history": self.scheduler.history[-20:],
+            }
         return self.scheduler.fire(name)
 
     def status(self) -> dict[str, Any]:
-        return {"api_requests": self.gateway.api_requests, "invocations": dict(self.aws.runtime.invocations),
-                "aws_calls": dict(self.aws.meter.calls), "seeded": self.seeded}
+        return {
+            "api_requests": self.gateway.api_requests,
+            "invocations": dict(self.aws.runtime.invocations),
+            "aws_calls": dict(self.aws.meter.calls),
+            "seeded": self.seeded,
+        }
 
     def stop(self) -> None:
         if self.scheduler:
@@ -79,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the InsureMall platform locally")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8080)))
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--no-browser", action="store_true", help="do not open the storefront in a browser tab")
+    parser.add_argument(
+        "--no-browser", action="store_true", help="do not open the storefront in a browser tab"
+    )
     args = parser.parse_args(argv)
 
     started = time.monotonic()
@@ -88,27 +109,34 @@ def main(argv: list[str] | None = None) -> int:
     try:
         platform.start()
     except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port} ({exc.strerror}); try PORT=8081 make run",
-              file=sys.stderr)
+        print(
+            f"error: cannot listen on {args.host}:{args.port} ({exc.strerror}); try PORT=8081 make run",
+            file=sys.stderr,
+        )
         return 1
     from local import demo
 
     t = platform.aws.template
-    print(f"==> {len(t.functions())} functions, {len(t.routes())} routes, "
-          f"{len(t.of_type('AWS::DynamoDB::Table'))} tables, {len(t.schedules())} schedules, "
-          f"1 state machine; demo data: {platform.seeded}")
-    print(f"""
+    print(
+        f"==> {len(t.functions())} functions, {len(t.routes())} routes, "
+        f"{len(t.of_type('AWS::DynamoDB::Table'))} tables, {len(t.schedules())} schedules, "
+        f"1 state machine; demo data: {platform.seeded}"
+    )
+    print(
+        f"""
 InsureMall is running ({time.monotonic() - started:.1f}s to start)
 
   Storefront   {platform.url}/
   API          {platform.api_url}   (e.g. {platform.api_url}/products)
   Schedules    {platform.url}/local/schedules   (fire one: make fire SCHEDULE=DailySalesExport)
 
-  Demo customer   {demo.DEMO_CUSTOMER['email']} / {demo.DEMO_CUSTOMER['password']}
-  Demo operator   {demo.DEMO_OPERATOR['email']} / {demo.DEMO_OPERATOR['password']}
+  Demo customer   {demo.DEMO_CUSTOMER["email"]} / {demo.DEMO_CUSTOMER["password"]}
+  Demo operator   {demo.DEMO_OPERATOR["email"]} / {demo.DEMO_OPERATOR["password"]}
 
 Data lives in memory and is gone when you stop. Press Ctrl-C to stop.
-""", flush=True)
+""",
+        flush=True,
+    )
     if not args.no_browser and os.environ.get("OPEN_BROWSER", "1") != "0":
         threading.Thread(target=webbrowser.open_new_tab, args=(platform.url + "/",), daemon=True).start()
 

@@ -1,10 +1,11 @@
 """Fires the template's schedule events locally (moto fires none): a thread that wakes each
 minute, and `fire(name)` to run one now. AWS cron and rate expressions, evaluated in UTC."""
+
 from __future__ import annotations
 
 import re
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from local.lambda_runtime import LambdaRuntime
@@ -37,15 +38,22 @@ def cron_matches(expression: str, at: datetime) -> bool:
     fields = re.fullmatch(r"cron\((.+)\)", expression.strip()).group(1).split()
     minute, hour, dom, month, dow, year = fields
     aws_dow = (at.isoweekday() % 7) + 1  # Monday=2 ... Sunday=1
-    return (_field_matches(minute, at.minute, 0) and _field_matches(hour, at.hour, 0)
-            and _field_matches(dom, at.day, 1) and _field_matches(month, at.month, 1)
-            and _field_matches(dow, aws_dow, 1) and _field_matches(year, at.year, 1970))
+    return (
+        _field_matches(minute, at.minute, 0)
+        and _field_matches(hour, at.hour, 0)
+        and _field_matches(dom, at.day, 1)
+        and _field_matches(month, at.month, 1)
+        and _field_matches(dow, aws_dow, 1)
+        and _field_matches(year, at.year, 1970)
+    )
 
 
 def rate_seconds(expression: str) -> int:
     amount, unit = re.fullmatch(r"rate\((\d+)\s+(\w+)\)", expression.strip()).groups()
-    return int(amount) * {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400,
-                          "days": 86400}[unit]
+    return (
+        int(amount)
+        * {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}[unit]
+    )
 
 
 class Scheduler:
@@ -56,7 +64,7 @@ class Scheduler:
         self.history: list[dict[str, Any]] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._started = datetime.now(timezone.utc)
+        self._started = datetime.now(UTC)
 
     def fire(self, name: str) -> dict[str, Any]:
         if name not in self.schedules:
@@ -64,8 +72,13 @@ class Scheduler:
         schedule = self.schedules[name]
         # EventBridge delivers the rule's constant Input as the event.
         result, error = self.runtime.invoke(self.function_arn(schedule.function), dict(schedule.input))
-        record = {"schedule": name, "function": schedule.function, "at": datetime.now(timezone.utc).isoformat(),
-                  "result": result, "error": error}
+        record = {
+            "schedule": name,
+            "function": schedule.function,
+            "at": datetime.now(UTC).isoformat(),
+            "result": result,
+            "error": error,
+        }
         self.history.append(record)
         return record
 
@@ -90,10 +103,10 @@ class Scheduler:
         self._stop.set()
 
     def _run(self) -> None:
-        minute = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+        minute = datetime.now(UTC).replace(second=0, microsecond=0)
         while not self._stop.is_set():
             minute += timedelta(minutes=1)
-            wait = (minute - datetime.now(timezone.utc)).total_seconds()
+            wait = (minute - datetime.now(UTC)).total_seconds()
             if wait > 0 and self._stop.wait(wait):
                 return
             for name in self.due(minute):

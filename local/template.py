@@ -4,6 +4,7 @@ Understands the CloudFormation short-form tags and resolves the intrinsic functi
 uses (Ref, GetAtt, Sub, If, Equals) against local names, so the platform never repeats a list of
 tables, buckets, functions, routes, schedules or environment variables.
 """
+
 from __future__ import annotations
 
 import json
@@ -80,7 +81,9 @@ class Template:
     def __init__(self, parameter_overrides: dict[str, str] | None = None, path: Path = TEMPLATE_PATH):
         self.raw = load_raw(path)
         self.resources: dict[str, Any] = self.raw["Resources"]
-        self.parameters = {name: str(spec.get("Default", "")) for name, spec in self.raw.get("Parameters", {}).items()}
+        self.parameters = {
+            name: str(spec.get("Default", "")) for name, spec in self.raw.get("Parameters", {}).items()
+        }
         self.parameters.update(parameter_overrides or {})
         self.conditions = {name: self._resolve(expr) for name, expr in self.raw.get("Conditions", {}).items()}
 
@@ -110,8 +113,13 @@ class Template:
             return refs[name]
         if name in self.parameters:
             return self.parameters[name]
-        pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws",
-                  "AWS::StackName": "insuremall-local", "AWS::URLSuffix": "amazonaws.com"}
+        pseudo = {
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::Partition": "aws",
+            "AWS::StackName": "insuremall-local",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
         if name in pseudo:
             return pseudo[name]
         if name in self.resources:
@@ -136,7 +144,7 @@ class Template:
             return self._intrinsic(value.name, value.value, refs)
         if isinstance(value, dict):
             if len(value) == 1:
-                (key, inner), = value.items()
+                ((key, inner),) = value.items()
                 if key == "Ref" or key.startswith("Fn::"):
                     return self._intrinsic(key.removeprefix("Fn::"), inner, refs)
             return {k: self._resolve(v, refs) for k, v in value.items()}
@@ -202,8 +210,15 @@ class Template:
                     continue
                 path, method = event["Properties"]["Path"], event["Properties"]["Method"].upper()
                 params = tuple(re.findall(r"\{(\w+)\+?\}", path))
-                regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", re.escape(path).replace(r"\{", "{").replace(
-                    r"\}", "}")) + "$"
+                regex = (
+                    "^"
+                    + re.sub(
+                        r"\{(\w+)\}",
+                        r"(?P<\1>[^/]+)",
+                        re.escape(path).replace(r"\{", "{").replace(r"\}", "}"),
+                    )
+                    + "$"
+                )
                 routes.append(Route(name, method, path, re.compile(regex), params))
         # Literal segments beat parameters, as in API Gateway.
         routes.sort(key=lambda r: (r.path.count("{"), -len(r.path)))
@@ -216,10 +231,15 @@ class Template:
                 if event["Type"] not in ("Schedule", "ScheduleV2"):
                     continue
                 props = event["Properties"]
-                schedules.append(Schedule(
-                    name=event_name, function=name,
-                    expression=props.get("Schedule") or props["ScheduleExpression"],
-                    input=json.loads(props.get("Input", "{}")), description=props.get("Description", "")))
+                schedules.append(
+                    Schedule(
+                        name=event_name,
+                        function=name,
+                        expression=props.get("Schedule") or props["ScheduleExpression"],
+                        input=json.loads(props.get("Input", "{}")),
+                        description=props.get("Description", ""),
+                    )
+                )
         return schedules
 
     def state_machines(self) -> dict[str, dict[str, Any]]:

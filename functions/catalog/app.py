@@ -1,4 +1,5 @@
 """Catalog API: categories, insurers, products (customers see on-shelf only), premium calculation."""
+
 from __future__ import annotations
 
 from chalice import Chalice
@@ -12,8 +13,20 @@ app = Chalice(app_name="insuremall-catalog")
 logger = get_logger("catalog")
 errors.install(app, logger)
 
-_LIST_FIELDS = ("product_id", "name", "insurer_id", "category_id", "kind", "summary", "tags", "status",
-                "channels", "age_limits", "terms", "cooling_off_days")
+_LIST_FIELDS = (
+    "product_id",
+    "name",
+    "insurer_id",
+    "category_id",
+    "kind",
+    "summary",
+    "tags",
+    "status",
+    "channels",
+    "age_limits",
+    "terms",
+    "cooling_off_days",
+)
 
 
 def _visible(product: dict, caller: auth.Caller | None) -> bool:
@@ -39,10 +52,12 @@ def list_categories():
 
 @app.route("/insurers", methods=["GET"])
 def list_insurers():
-    return {"insurers": [
-        {k: i[k] for k in ("insurer_id", "name", "short_code", "hotline") if k in i}
-        for i in store.list_insurers()
-    ]}
+    return {
+        "insurers": [
+            {k: i[k] for k in ("insurer_id", "name", "short_code", "hotline") if k in i}
+            for i in store.list_insurers()
+        ]
+    }
 
 
 @app.route("/products", methods=["GET"])
@@ -62,8 +77,10 @@ def list_products():
             continue
         item = {k: product[k] for k in _LIST_FIELDS if k in product}
         item["insurer_name"] = insurers.get(product["insurer_id"], product["insurer_id"])
-        item["plans"] = [{"code": p["code"], "name": p["name"], "sum_insured": p["sum_insured"]}
-                         for p in product.get("plans", [])]
+        item["plans"] = [
+            {"code": p["code"], "name": p["name"], "sum_insured": p["sum_insured"]}
+            for p in product.get("plans", [])
+        ]
         products.append(item)
     return {"products": products}
 
@@ -73,8 +90,9 @@ def get_product(product_id):
     caller = auth.optional_caller(app.current_request)
     product = dict(_product_or_404(product_id, caller))
     insurer = store.get_insurer(product["insurer_id"]) or {}
-    product["insurer"] = {k: insurer.get(k) for k in ("insurer_id", "name", "short_code", "hotline",
-                                                       "licence_no")}
+    product["insurer"] = {
+        k: insurer.get(k) for k in ("insurer_id", "name", "short_code", "hotline", "licence_no")
+    }
     return product
 
 

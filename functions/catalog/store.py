@@ -4,10 +4,11 @@ Products and rate tables change rarely and are read on every quote, so reads are
 container for a short time; a rate-table *version* never changes once published, so those are
 cached for the container's life.
 """
+
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from insuremall.models.catalog import CatalogRecord
@@ -72,7 +73,7 @@ def clear_caches() -> None:
 
 # Writes: used by the demo loader now and the operator console later.
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def put_category(category: dict[str, Any]) -> None:

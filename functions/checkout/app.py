@@ -1,11 +1,13 @@
 """Checkout API: quotes, orders, the payment webhook, and the sandbox provider's pay endpoints."""
+
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from chalice import Chalice, Response
 
@@ -68,7 +70,7 @@ def _quote_view(quote: dict) -> dict:
         "rate_table_version": quote["rate_table_version"],
         "inputs": quote["inputs"],
         "premium": quote["premium"],
-        "valid_until": datetime.fromtimestamp(quote["valid_until"], timezone.utc).isoformat(),
+        "valid_until": datetime.fromtimestamp(quote["valid_until"], UTC).isoformat(),
         "expired": now >= quote["valid_until"],
     }
 
@@ -123,9 +125,15 @@ def create_quote():
         "quote_id": f"Q{uuid.uuid4().hex[:20].upper()}",
         "product_id": product_id,
         "rate_table_version": version,
-        "inputs": {"plan": request.plan, "age": request.age, "gender": request.gender, "term": request.term,
-                   "options": list(request.options), "occupation_class": request.occupation_class,
-                   "start_date": start.isoformat()},
+        "inputs": {
+            "plan": request.plan,
+            "age": request.age,
+            "gender": request.gender,
+            "term": request.term,
+            "options": list(request.options),
+            "occupation_class": request.occupation_class,
+            "start_date": start.isoformat(),
+        },
         "premium_cents": to_cents(premium.total),
         "premium": premium.to_dict(),
         "created_at": store.now_iso(),
@@ -168,8 +176,10 @@ def order_view(order: dict) -> dict:
         "created_at": order["created_at"],
     }
     if order["status"] == "awaiting_payment" and order["payment_intent_id"]:
-        view["payment"] = {"intent_id": order["payment_intent_id"],
-                           "pay_url": f"/pay.html?intent={order['payment_intent_id']}"}
+        view["payment"] = {
+            "intent_id": order["payment_intent_id"],
+            "pay_url": f"/pay.html?intent={order['payment_intent_id']}",
+        }
     return view
 
 
@@ -208,25 +218,49 @@ def create_order():
     # Never trust a stored or client price: re-rate the quote's inputs on the quote's rate table.
     rate_table = catalog.get_rate_table(quote["product_id"], quote["rate_table_version"])
     inputs = quote["inputs"]
-    premium = rating.rate(product, rate_table, rating.RatingRequest(
-        plan=inputs["plan"], age=inputs["age"], gender=inputs["gender"], term=inputs["term"],
-        options=tuple(inputs["options"]), occupation_class=inputs["occupation_class"]))
+    premium = rating.rate(
+        product,
+        rate_table,
+        rating.RatingRequest(
+            plan=inputs["plan"],
+            age=inputs["age"],
+            gender=inputs["gender"],
+            term=inputs["term"],
+            options=tuple(inputs["options"]),
+            occupation_class=inputs["occupation_class"],
+        ),
+    )
     if to_cents(premium.total) != quote["premium_cents"]:
         logger.error("quote premium mismatch", extra={"quote_id": quote_id})
         raise errors.Conflict("The premium for this quote could not be confirmed; get a new quote")
 
-    order_id = f"ORD{datetime.now(timezone.utc):%Y%m%d%H%M%S}{uuid.uuid4().hex[:10].upper()}"
+    order_id = f"ORD{datetime.now(UTC):%Y%m%d%H%M%S}{uuid.uuid4().hex[:10].upper()}"
     insurer = catalog.get_insurer(product["insurer_id"]) or {}
-    application, problems = build_application(order_id=order_id, customer_id=caller.subject, product=product,
-                                              insurer=insurer, quote=quote, body=body, channel=channel)
+    application, problems = build_application(
+        order_id=order_id,
+        customer_id=caller.subject,
+        product=product,
+        insurer=insurer,
+        quote=quote,
+        body=body,
+        channel=channel,
+    )
     if problems:
         raise errors.ValidationFailed(problems)
     request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-    order = {"order_id": order_id, "product_id": product["product_id"], "product_name": product["name"],
-             "quote_id": quote_id, "premium_cents": quote["premium_cents"], "channel": channel,
-             "application": application, "created_at": store.now_iso()}
-    stored_id = store.create_order(order, caller.subject, key, request_hash,
-                                   int(time.time()) + IDEMPOTENCY_TTL_SECONDS)
+    order = {
+        "order_id": order_id,
+        "product_id": product["product_id"],
+        "product_name": product["name"],
+        "quote_id": quote_id,
+        "premium_cents": quote["premium_cents"],
+        "channel": channel,
+        "application": application,
+        "created_at": store.now_iso(),
+    }
+    stored_id = store.create_order(
+        order, caller.subject, key, request_hash, int(time.time()) + IDEMPOTENCY_TTL_SECONDS
+    )
     replay = stored_id != order_id
     stored = store.get_order(stored_id, consistent=True)
     _start_purchase(stored)
@@ -236,25 +270,33 @@ def create_order():
 def _start_purchase(order: dict) -> None:
     """Start the saga named after the order; a repeat start (a retried request) is harmless."""
     client = _stepfunctions()
-    try:
+    with contextlib.suppress(client.exceptions.ExecutionAlreadyExists):
         client.start_execution(
             stateMachineArn=get_settings().purchase_state_machine_arn,
             name=order["order_id"],
-            input=json.dumps({"order_id": order["order_id"],
-                              "payment_timeout_seconds": get_settings().payment_timeout_seconds,
-                              "application": order["application"]}),
+            input=json.dumps(
+                {
+                    "order_id": order["order_id"],
+                    "payment_timeout_seconds": get_settings().payment_timeout_seconds,
+                    "application": order["application"],
+                }
+            ),
         )
-    except client.exceptions.ExecutionAlreadyExists:
-        pass
 
 
 @app.route("/orders", methods=["GET"])
 def list_orders():
     caller = auth.customer(app.current_request)
-    return {"orders": [
-        {k: v for k, v in order_view(o).items() if k not in ("policyholder", "insured", "beneficiaries", "history")}
-        for o in store.list_orders(caller.subject)
-    ]}
+    return {
+        "orders": [
+            {
+                k: v
+                for k, v in order_view(o).items()
+                if k not in ("policyholder", "insured", "beneficiaries", "history")
+            }
+            for o in store.list_orders(caller.subject)
+        ]
+    }
 
 
 @app.route("/orders/{order_id}", methods=["GET"])
@@ -269,8 +311,12 @@ def payment_webhook():
     request = app.current_request
     raw = request.raw_body or b""
     try:
-        webhook_signature.verify(get_settings().payment_webhook_secret.encode(), raw,
-                                 (request.headers or {}).get("x-signature"), int(time.time()))
+        webhook_signature.verify(
+            get_settings().payment_webhook_secret.encode(),
+            raw,
+            (request.headers or {}).get("x-signature"),
+            int(time.time()),
+        )
     except webhook_signature.SignatureError as exc:
         logger.warning("webhook rejected", extra={"reason": exc.reason})
         raise errors.Unauthorized(f"Webhook signature rejected: {exc.reason}") from exc
@@ -281,7 +327,10 @@ def payment_webhook():
     order = store.get_order(str(data.get("order_id")), consistent=True)
     if order is None:
         raise errors.NotFound("No such order")
-    if data.get("intent_id") != order["payment_intent_id"] or data.get("amount_cents") != order["premium_cents"]:
+    if (
+        data.get("intent_id") != order["payment_intent_id"]
+        or data.get("amount_cents") != order["premium_cents"]
+    ):
         raise errors.ValidationFailed({"data": "payment does not match the order"})
     try:
         order, changed = store.mark_paid(order["order_id"], data["intent_id"], str(data.get("paid_at")))
@@ -301,11 +350,19 @@ def _resume_purchase(order: dict, data: dict) -> None:
     try:
         client.send_task_success(
             taskToken=order["payment_task_token"],
-            output=json.dumps({"intent_id": data["intent_id"], "amount_cents": data["amount_cents"],
-                               "paid_at": data.get("paid_at")}),
+            output=json.dumps(
+                {
+                    "intent_id": data["intent_id"],
+                    "amount_cents": data["amount_cents"],
+                    "paid_at": data.get("paid_at"),
+                }
+            ),
         )
-    except (client.exceptions.TaskTimedOut, client.exceptions.InvalidToken,
-            client.exceptions.TaskDoesNotExist):
+    except (
+        client.exceptions.TaskTimedOut,
+        client.exceptions.InvalidToken,
+        client.exceptions.TaskDoesNotExist,
+    ):
         # The wait already ended (timed out); CancelUnpaidOrder sees the payment and refunds it.
         logger.warning("payment arrived after the wait ended", extra={"order_id": order["order_id"]})
 
@@ -313,10 +370,19 @@ def _resume_purchase(order: dict, data: dict) -> None:
 def _refund_late_payment(order: dict) -> None:
     if order.get("refund"):
         return
-    refund = payments.provider().refund(order["payment_intent_id"], order["premium_cents"],
-                                        f"{order['order_id']}-late", "payment arrived after the order expired")
-    store.transition(order["order_id"], "cancelled", ("cancelled",),
-                     note="Payment arrived after the order expired and was refunded", refund=refund)
+    refund = payments.provider().refund(
+        order["payment_intent_id"],
+        order["premium_cents"],
+        f"{order['order_id']}-late",
+        "payment arrived after the order expired",
+    )
+    store.transition(
+        order["order_id"],
+        "cancelled",
+        ("cancelled",),
+        note="Payment arrived after the order expired and was refunded",
+        refund=refund,
+    )
 
 
 @app.route("/sandbox-payments/{intent_id}", methods=["GET"])

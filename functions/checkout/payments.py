@@ -4,6 +4,7 @@ The sandbox behaves like a hosted-checkout provider in test mode: it keeps its o
 intents and refunds, shows a pay page, and tells us about payments through a signed webhook.
 A real provider (Alipay, WeChat Pay, UnionPay) is another class with the same three methods.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,9 @@ from insuremall.errors import Conflict, NotFound
 
 class PaymentProvider(Protocol):
     def create_intent(self, order_id: str, amount_cents: int, currency: str) -> dict[str, Any]: ...
-    def refund(self, intent_id: str, amount_cents: int, idempotency_key: str, reason: str) -> dict[str, Any]: ...
+    def refund(
+        self, intent_id: str, amount_cents: int, idempotency_key: str, reason: str
+    ) -> dict[str, Any]: ...
     def get_intent(self, intent_id: str) -> dict[str, Any] | None: ...
 
 
@@ -27,8 +30,16 @@ class SandboxProvider:
     def create_intent(self, order_id: str, amount_cents: int, currency: str) -> dict[str, Any]:
         """One intent per order: the id derives from the order, so a retried task reuses it."""
         intent_id = f"pi_{order_id}"
-        store.put_intent({"intent_id": intent_id, "order_id": order_id, "amount_cents": amount_cents,
-                          "currency": currency, "status": "requires_payment", "created_at": store.now_iso()})
+        store.put_intent(
+            {
+                "intent_id": intent_id,
+                "order_id": order_id,
+                "amount_cents": amount_cents,
+                "currency": currency,
+                "status": "requires_payment",
+                "created_at": store.now_iso(),
+            }
+        )
         intent = store.get_intent(intent_id)
         if intent is None or intent["amount_cents"] != amount_cents:
             raise Conflict("Payment intent does not match the order")
@@ -46,8 +57,13 @@ class SandboxProvider:
         if intent is None:
             raise NotFound("No such payment")
         paid_at = store.now_iso()
-        if not store.set_intent_status(intent_id, "succeeded", "requires_payment", paid_at=paid_at,
-                                       refundable_cents=intent["amount_cents"]):
+        if not store.set_intent_status(
+            intent_id,
+            "succeeded",
+            "requires_payment",
+            paid_at=paid_at,
+            refundable_cents=intent["amount_cents"],
+        ):
             intent = store.get_intent(intent_id)
             if intent and intent["status"] == "canceled":
                 raise Conflict("This payment was cancelled because the order expired")
@@ -58,8 +74,13 @@ class SandboxProvider:
             "id": f"evt_{uuid.uuid4().hex}",
             "type": "payment_intent.succeeded",
             "created": int(time.time()),
-            "data": {"intent_id": intent_id, "order_id": intent["order_id"],
-                     "amount_cents": intent["amount_cents"], "currency": intent["currency"], "paid_at": paid_at},
+            "data": {
+                "intent_id": intent_id,
+                "order_id": intent["order_id"],
+                "amount_cents": intent["amount_cents"],
+                "currency": intent["currency"],
+                "paid_at": paid_at,
+            },
         }
         delivered = deliver_webhook(webhook_url, event)
         return {"intent_id": intent_id, "status": "succeeded", "webhook_status": delivered}
@@ -73,8 +94,9 @@ def deliver_webhook(url: str, event: dict[str, Any]) -> int:
 
     body = json.dumps(event, separators=(",", ":")).encode()
     header = webhook_signature.sign(get_settings().payment_webhook_secret.encode(), body, int(time.time()))
-    response = requests.post(url, data=body, timeout=15,
-                             headers={"Content-Type": "application/json", "X-Signature": header})
+    response = requests.post(
+        url, data=body, timeout=15, headers={"Content-Type": "application/json", "X-Signature": header}
+    )
     return response.status_code
 
 

@@ -1,8 +1,9 @@
 """Checkout store: the only code that touches CheckoutTable (quotes, orders, idempotency records,
 and the sandbox payment provider's ledger). Order status changes are conditional updates."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -30,7 +31,7 @@ def _conn() -> Connection:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _condition_failed(exc: Exception) -> bool:
@@ -99,8 +100,13 @@ def order_to_dict(record: OrderRecord) -> dict[str, Any]:
     }
 
 
-def create_order(order: dict[str, Any], customer_id: str, idempotency_key: str | None,
-                 request_hash: str, idempotency_ttl: int) -> str:
+def create_order(
+    order: dict[str, Any],
+    customer_id: str,
+    idempotency_key: str | None,
+    request_hash: str,
+    idempotency_ttl: int,
+) -> str:
     """Write the order (and its idempotency record) once; a retry returns the first order's id."""
     created = order["created_at"]
     record = OrderRecord(
@@ -163,8 +169,14 @@ class InvalidTransition(Exception):
         self.order = order
 
 
-def transition(order_id: str, to_status: str, allowed_from: tuple[str, ...], note: str | None = None,
-               extra_condition=None, **fields: Any) -> tuple[dict[str, Any], bool]:
+def transition(
+    order_id: str,
+    to_status: str,
+    allowed_from: tuple[str, ...],
+    note: str | None = None,
+    extra_condition=None,
+    **fields: Any,
+) -> tuple[dict[str, Any], bool]:
     """Move an order to a new status only from the allowed ones (a conditional update).
 
     Returns (order, changed). Repeating a transition that already happened returns the order with
@@ -177,7 +189,9 @@ def transition(order_id: str, to_status: str, allowed_from: tuple[str, ...], not
         OrderRecord.updated_at.set(at),
         OrderRecord.gsi2pk.set(f"ORDERSTATUS#{to_status}"),
         OrderRecord.gsi2sk.set(f"{at}#{order_id}"),
-        OrderRecord.history.set(OrderRecord.history.append([StatusChange(status=to_status, at=at, note=note)])),
+        OrderRecord.history.set(
+            OrderRecord.history.append([StatusChange(status=to_status, at=at, note=note)])
+        ),
     ]
     if note is not None:
         actions.append(OrderRecord.status_reason.set(note))
@@ -200,22 +214,33 @@ def transition(order_id: str, to_status: str, allowed_from: tuple[str, ...], not
 
 def park_payment_token(order_id: str, intent_id: str, task_token: str) -> dict[str, Any]:
     """Store the state machine's task token; a retried AwaitPayment replaces the token."""
-    order, _ = transition(order_id, "awaiting_payment", ("pending_payment", "awaiting_payment"),
-                          payment_intent_id=intent_id, payment_task_token=task_token)
+    order, _ = transition(
+        order_id,
+        "awaiting_payment",
+        ("pending_payment", "awaiting_payment"),
+        payment_intent_id=intent_id,
+        payment_task_token=task_token,
+    )
     return order
 
 
 def mark_paid(order_id: str, intent_id: str, paid_at: str) -> tuple[dict[str, Any], bool]:
     """(order, True) for the one delivery that moved the order to paid; changed=False for duplicates."""
-    return transition(order_id, "paid", ("awaiting_payment",),
-                      extra_condition=OrderRecord.payment_intent_id == intent_id, paid_at=paid_at)
+    return transition(
+        order_id,
+        "paid",
+        ("awaiting_payment",),
+        extra_condition=OrderRecord.payment_intent_id == intent_id,
+        paid_at=paid_at,
+    )
 
 
 # ---------- sandbox payment provider ledger ----------
 def put_intent(intent: dict[str, Any]) -> bool:
     try:
         PaymentIntentRecord(pk=f"PAYMENT#{intent['intent_id']}", **intent).save(
-            condition=PaymentIntentRecord.pk.does_not_exist())
+            condition=PaymentIntentRecord.pk.does_not_exist()
+        )
     except PutError as exc:
         if _condition_failed(exc):
             return False
@@ -228,10 +253,17 @@ def get_intent(intent_id: str) -> dict[str, Any] | None:
         r = PaymentIntentRecord.get(f"PAYMENT#{intent_id}", "INTENT", consistent_read=True)
     except PaymentIntentRecord.DoesNotExist:
         return None
-    return {"intent_id": r.intent_id, "order_id": r.order_id, "amount_cents": int(r.amount_cents),
-            "currency": r.currency, "status": r.status, "refunded_cents": int(r.refunded_cents),
-            "refundable_cents": int(r.refundable_cents),
-            "created_at": r.created_at, "paid_at": r.paid_at}
+    return {
+        "intent_id": r.intent_id,
+        "order_id": r.order_id,
+        "amount_cents": int(r.amount_cents),
+        "currency": r.currency,
+        "status": r.status,
+        "refunded_cents": int(r.refunded_cents),
+        "refundable_cents": int(r.refundable_cents),
+        "created_at": r.created_at,
+        "paid_at": r.paid_at,
+    }
 
 
 def set_intent_status(intent_id: str, to_status: str, from_status: str, **fields: Any) -> bool:
@@ -239,7 +271,8 @@ def set_intent_status(intent_id: str, to_status: str, from_status: str, **fields
     actions += [getattr(PaymentIntentRecord, k).set(v) for k, v in fields.items()]
     try:
         PaymentIntentRecord(pk=f"PAYMENT#{intent_id}", sk="INTENT").update(
-            actions=actions, condition=PaymentIntentRecord.status == from_status)
+            actions=actions, condition=PaymentIntentRecord.status == from_status
+        )
     except UpdateError as exc:
         if _condition_failed(exc):
             return False
@@ -250,17 +283,26 @@ def set_intent_status(intent_id: str, to_status: str, from_status: str, **fields
 def record_refund(intent_id: str, refund_key: str, amount_cents: int, reason: str) -> dict[str, Any]:
     """Write the refund and raise the intent's refunded total in one transaction, at most once per key
     and never above what was paid."""
-    refund = RefundRecord(pk=f"PAYMENT#{intent_id}", sk=f"REFUND#{refund_key}", refund_id=f"re_{refund_key}",
-                          intent_id=intent_id, amount_cents=amount_cents, reason=reason, created_at=now_iso())
+    refund = RefundRecord(
+        pk=f"PAYMENT#{intent_id}",
+        sk=f"REFUND#{refund_key}",
+        refund_id=f"re_{refund_key}",
+        intent_id=intent_id,
+        amount_cents=amount_cents,
+        reason=reason,
+        created_at=now_iso(),
+    )
     intent = PaymentIntentRecord(pk=f"PAYMENT#{intent_id}", sk="INTENT")
     try:
         with TransactWrite(connection=_conn()) as transaction:
             transaction.save(refund, condition=RefundRecord.pk.does_not_exist())
             transaction.update(
                 intent,
-                actions=[PaymentIntentRecord.refunded_cents.add(amount_cents),
-                         PaymentIntentRecord.refundable_cents.add(-amount_cents),
-                         PaymentIntentRecord.status.set("refunded")],
+                actions=[
+                    PaymentIntentRecord.refunded_cents.add(amount_cents),
+                    PaymentIntentRecord.refundable_cents.add(-amount_cents),
+                    PaymentIntentRecord.status.set("refunded"),
+                ],
                 condition=PaymentIntentRecord.status.is_in("succeeded", "refunded")
                 & (PaymentIntentRecord.refundable_cents >= amount_cents),
             )
@@ -271,5 +313,9 @@ def record_refund(intent_id: str, refund_key: str, amount_cents: int, reason: st
         existing = RefundRecord.get(refund.pk, refund.sk, consistent_read=True)
     except RefundRecord.DoesNotExist:
         raise Conflict("Refund exceeds what is left to refund on this payment") from None
-    return {"refund_id": existing.refund_id, "amount_cents": int(existing.amount_cents),
-            "reason": existing.reason, "created_at": existing.created_at}
+    return {
+        "refund_id": existing.refund_id,
+        "amount_cents": int(existing.amount_cents),
+        "reason": existing.reason,
+        "created_at": existing.created_at,
+    }

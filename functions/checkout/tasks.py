@@ -2,6 +2,7 @@
 
 Each task is idempotent on order_id: a retried or duplicated invocation changes nothing twice.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -22,8 +23,12 @@ def await_payment(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def mark_referred(event: dict[str, Any]) -> dict[str, Any]:
-    store.transition(event["order_id"], "referred", ("paid", "referred"),
-                     note="; ".join(event.get("reasons") or []) or "referred to an underwriter")
+    store.transition(
+        event["order_id"],
+        "referred",
+        ("paid", "referred"),
+        note="; ".join(event.get("reasons") or []) or "referred to an underwriter",
+    )
     return {}
 
 
@@ -38,7 +43,9 @@ def _refund_if_paid(order: dict[str, Any], reason: str) -> dict[str, Any] | None
     if intent is None or intent["status"] not in ("succeeded", "refunded"):
         return None
     # One refund key per order: however often compensation runs, the customer is refunded once.
-    return payments.provider().refund(intent_id, intent["amount_cents"], f"{order['order_id']}-refund", reason)
+    return payments.provider().refund(
+        intent_id, intent["amount_cents"], f"{order['order_id']}-refund", reason
+    )
 
 
 def refund_and_close(event: dict[str, Any]) -> dict[str, Any]:
@@ -51,8 +58,10 @@ def refund_and_close(event: dict[str, Any]) -> dict[str, Any]:
     else:
         to_status = "failed"
         reason = "We could not complete your policy and have refunded your payment"
-        logger.error("purchase failed after payment", extra={"order_id": event["order_id"],
-                                                             "failure": state.get("failure")})
+        logger.error(
+            "purchase failed after payment",
+            extra={"order_id": event["order_id"], "failure": state.get("failure")},
+        )
     refund = _refund_if_paid(order, reason)
     store.transition(event["order_id"], to_status, ("paid", "referred"), note=reason, refund=refund)
     return {"status": to_status}
@@ -63,8 +72,9 @@ def cancel_unpaid(event: dict[str, Any]) -> dict[str, Any]:
     if order["payment_intent_id"]:
         payments.provider().cancel(order["payment_intent_id"])
     try:
-        store.transition(event["order_id"], "cancelled", ("pending_payment", "awaiting_payment"),
-                         note="Not paid in time")
+        store.transition(
+            event["order_id"], "cancelled", ("pending_payment", "awaiting_payment"), note="Not paid in time"
+        )
     except store.InvalidTransition as exc:
         # Paid at the moment the wait timed out: refund rather than keep money for no policy.
         if exc.order and exc.order["status"] == "paid":

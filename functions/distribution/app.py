@@ -1,5 +1,6 @@
 """Distribution API: member sign-up and sign-in against the Cognito user pool, and the profile.
 Invitations, commissions, withdrawals and points build on these members."""
+
 from __future__ import annotations
 
 import re
@@ -35,7 +36,7 @@ def _credentials(body: dict) -> tuple[str, str]:
     if not isinstance(email, str) or not EMAIL.match(email.strip()) or len(email) > 200:
         problems["email"] = "enter a valid e-mail address"
     if not isinstance(password, str) or not password:
-        problems["password"] = "is required"
+        problems["password"] = "is required"  # noqa: S105 - a message, not a password
     if problems:
         raise errors.ValidationFailed(problems)
     return email.strip().lower(), password
@@ -43,15 +44,22 @@ def _credentials(body: dict) -> tuple[str, str]:
 
 def _tokens(result: dict) -> dict:
     auth_result = result["AuthenticationResult"]
-    return {"id_token": auth_result["IdToken"], "access_token": auth_result["AccessToken"],
-            "refresh_token": auth_result.get("RefreshToken"), "expires_in": auth_result["ExpiresIn"]}
+    return {
+        "id_token": auth_result["IdToken"],
+        "access_token": auth_result["AccessToken"],
+        "refresh_token": auth_result.get("RefreshToken"),
+        "expires_in": auth_result["ExpiresIn"],
+    }
 
 
 def _sign_in(email: str, password: str) -> dict:
     client = _idp()
     try:
-        result = client.initiate_auth(ClientId=get_settings().user_pool_client_id, AuthFlow="USER_PASSWORD_AUTH",
-                                      AuthParameters={"USERNAME": email, "PASSWORD": password})
+        result = client.initiate_auth(
+            ClientId=get_settings().user_pool_client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": password},
+        )
     except (client.exceptions.NotAuthorizedException, client.exceptions.UserNotFoundException) as exc:
         raise errors.Unauthorized("Wrong e-mail or password") from exc
     except client.exceptions.UserNotConfirmedException as exc:
@@ -74,14 +82,20 @@ def sign_up():
     name = name.strip() or email.split("@")[0]
     client, settings = _idp(), get_settings()
     try:
-        result = client.sign_up(ClientId=settings.user_pool_client_id, Username=email, Password=password,
-                                UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": name}])
+        result = client.sign_up(
+            ClientId=settings.user_pool_client_id,
+            Username=email,
+            Password=password,
+            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": name}],
+        )
     except client.exceptions.UsernameExistsException as exc:
-        raise errors.Conflict("An account with this e-mail already exists; sign in instead",
-                              {"email": "already registered"}) from exc
+        raise errors.Conflict(
+            "An account with this e-mail already exists; sign in instead", {"email": "already registered"}
+        ) from exc
     except client.exceptions.InvalidPasswordException as exc:
         raise errors.ValidationFailed(
-            {"password": "use at least 8 characters with lower-case letters and digits"}) from exc
+            {"password": "use at least 8 characters with lower-case letters and digits"}
+        ) from exc
     except client.exceptions.InvalidParameterException as exc:
         raise errors.ValidationFailed({"email": "not accepted by the identity service"}) from exc
     # The storefront signs people straight in; e-mail verification is a later step (docs/decisions.md).
@@ -101,5 +115,6 @@ def sign_in():
 def me():
     caller = auth.customer(app.current_request)
     member = store.get_member(caller.subject) or store.create_member(
-        caller.subject, caller.email or "", (caller.email or "member").split("@")[0])
+        caller.subject, caller.email or "", (caller.email or "member").split("@")[0]
+    )
     return {"member": member, "operator": caller.is_operator}

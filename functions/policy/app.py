@@ -1,4 +1,5 @@
 """Policy API: my policies, policy detail, and operators' decisions on referred applications."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,8 @@ from chalice import Chalice
 from insuremall import auth, errors
 from insuremall.config import get_settings
 from insuremall.observability import get_logger
-from policy import store
 from insuremall.privacy import masked_party
+from policy import store
 
 app = Chalice(app_name="insuremall-policy")
 logger = get_logger("policy")
@@ -29,12 +30,21 @@ def _stepfunctions():
 
 def _summary(policy: dict) -> dict:
     snapshot = policy["product_snapshot"]
-    return {"policy_no": policy["policy_no"], "status": policy["status"], "product_id": policy["product_id"],
-            "product_name": snapshot["name"], "insurer_name": snapshot["insurer_name"],
-            "plan": snapshot["plan"]["name"], "sum_insured": policy["sum_insured"],
-            "premium": policy["premium"]["total"], "currency": policy["premium"].get("currency", "CNY"),
-            "start_date": policy["start_date"], "end_date": policy["end_date"], "issued_at": policy["issued_at"],
-            "insured": [p["name"] for p in policy["parties"]["insured"]]}
+    return {
+        "policy_no": policy["policy_no"],
+        "status": policy["status"],
+        "product_id": policy["product_id"],
+        "product_name": snapshot["name"],
+        "insurer_name": snapshot["insurer_name"],
+        "plan": snapshot["plan"]["name"],
+        "sum_insured": policy["sum_insured"],
+        "premium": policy["premium"]["total"],
+        "currency": policy["premium"].get("currency", "CNY"),
+        "start_date": policy["start_date"],
+        "end_date": policy["end_date"],
+        "issued_at": policy["issued_at"],
+        "insured": [p["name"] for p in policy["parties"]["insured"]],
+    }
 
 
 @app.route("/policy/health", methods=["GET"])
@@ -76,7 +86,9 @@ def get_policy(policy_no):
 @app.route("/underwriting/referrals", methods=["GET"])
 def list_referrals():
     auth.operator(app.current_request)
-    return {"referrals": [{k: v for k, v in r.items() if k != "task_token"} for r in store.pending_referrals()]}
+    return {
+        "referrals": [{k: v for k, v in r.items() if k != "task_token"} for r in store.pending_referrals()]
+    }
 
 
 @app.route("/underwriting/referrals/{order_id}/decision", methods=["POST"])
@@ -97,12 +109,15 @@ def decide_referral(order_id):
     referral = store.get_referral(order_id)
     if referral is None:
         raise errors.NotFound("No referral for this order")
-    if not store.decide_referral(order_id, "accepted" if decision == "accept" else "declined",
-                                 operator.subject, note):
+    if not store.decide_referral(
+        order_id, "accepted" if decision == "accept" else "declined", operator.subject, note
+    ):
         raise errors.Conflict(f"This referral was already {store.get_referral(order_id)['status']}")
     reasons = [note] if note else []
-    _stepfunctions().send_task_success(taskToken=referral["task_token"],
-                                       output=json.dumps({"outcome": decision, "reasons": reasons}))
-    logger.info("referral decided", extra={"order_id": order_id, "decision": decision,
-                                           "operator": operator.subject})
+    _stepfunctions().send_task_success(
+        taskToken=referral["task_token"], output=json.dumps({"outcome": decision, "reasons": reasons})
+    )
+    logger.info(
+        "referral decided", extra={"order_id": order_id, "decision": decision, "operator": operator.subject}
+    )
     return {"order_id": order_id, "decision": decision}

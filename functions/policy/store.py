@@ -1,8 +1,9 @@
 """Policy store: the only code that touches PolicyTable, and that writes PolicyIssued events and
 sales counters (in the same transaction that issues the policy, so each happens exactly once)."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -31,14 +32,16 @@ def _conn() -> Connection:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _condition_failed(exc: Exception) -> bool:
     if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
         return True
-    return any(r is not None and r.code == "ConditionalCheckFailed"
-               for r in getattr(exc, "cancellation_reasons", None) or [])
+    return any(
+        r is not None and r.code == "ConditionalCheckFailed"
+        for r in getattr(exc, "cancellation_reasons", None) or []
+    )
 
 
 # ---------- underwriting ----------
@@ -52,8 +55,9 @@ def get_underwriting(order_id: str) -> dict[str, Any] | None:
 def save_underwriting(order_id: str, decision: dict[str, Any], decided_by: str) -> dict[str, Any]:
     """The first decision for an order wins; a retry gets the same decision back."""
     try:
-        UnderwritingRecord(pk=f"ORDER#{order_id}", decision=decision, decided_at=now_iso(),
-                           decided_by=decided_by).save(condition=UnderwritingRecord.pk.does_not_exist())
+        UnderwritingRecord(
+            pk=f"ORDER#{order_id}", decision=decision, decided_at=now_iso(), decided_by=decided_by
+        ).save(condition=UnderwritingRecord.pk.does_not_exist())
     except PutError as exc:
         if not _condition_failed(exc):
             raise
@@ -62,18 +66,31 @@ def save_underwriting(order_id: str, decision: dict[str, Any], decided_by: str) 
 
 
 def in_force_sum_insured(insured_key: str, product_kind: str) -> int:
-    return sum(int(r.sum_insured) for r in ExposureRecord.query(
-        f"INSURED#{insured_key}", ExposureRecord.sk.startswith("POLICY#"),
-        filter_condition=(ExposureRecord.status == "in_force") & (ExposureRecord.product_kind == product_kind)))
+    return sum(
+        int(r.sum_insured)
+        for r in ExposureRecord.query(
+            f"INSURED#{insured_key}",
+            ExposureRecord.sk.startswith("POLICY#"),
+            filter_condition=(ExposureRecord.status == "in_force")
+            & (ExposureRecord.product_kind == product_kind),
+        )
+    )
 
 
 # ---------- referrals ----------
 def open_referral(order_id: str, task_token: str, reasons: list[str], summary: dict[str, Any]) -> None:
     created = now_iso()
-    ReferralRecord(pk=f"REFERRAL#{order_id}", order_id=order_id, task_token=task_token, status="pending",
-                   reasons=reasons, summary=summary, created_at=created,
-                   gsi1pk="REFERRAL#PENDING", gsi1sk=f"{created}#{order_id}").save(
-        condition=ReferralRecord.pk.does_not_exist() | (ReferralRecord.status == "pending"))
+    ReferralRecord(
+        pk=f"REFERRAL#{order_id}",
+        order_id=order_id,
+        task_token=task_token,
+        status="pending",
+        reasons=reasons,
+        summary=summary,
+        created_at=created,
+        gsi1pk="REFERRAL#PENDING",
+        gsi1sk=f"{created}#{order_id}",
+    ).save(condition=ReferralRecord.pk.does_not_exist() | (ReferralRecord.status == "pending"))
 
 
 def pending_referrals(limit: int = 100) -> list[dict[str, Any]]:
@@ -88,19 +105,33 @@ def get_referral(order_id: str) -> dict[str, Any] | None:
 
 
 def _referral(r: ReferralRecord) -> dict[str, Any]:
-    return {"order_id": r.order_id, "status": r.status, "reasons": r.reasons, "summary": r.summary,
-            "created_at": r.created_at, "decided_by": r.decided_by, "decided_at": r.decided_at,
-            "note": r.note, "task_token": r.task_token}
+    return {
+        "order_id": r.order_id,
+        "status": r.status,
+        "reasons": r.reasons,
+        "summary": r.summary,
+        "created_at": r.created_at,
+        "decided_by": r.decided_by,
+        "decided_at": r.decided_at,
+        "note": r.note,
+        "task_token": r.task_token,
+    }
 
 
 def decide_referral(order_id: str, outcome: str, operator_id: str, note: str) -> bool:
     """Close a pending referral once; False if someone already decided it."""
     try:
         ReferralRecord(pk=f"REFERRAL#{order_id}", sk="REFERRAL").update(
-            actions=[ReferralRecord.status.set(outcome), ReferralRecord.decided_by.set(operator_id),
-                     ReferralRecord.decided_at.set(now_iso()), ReferralRecord.note.set(note),
-                     ReferralRecord.gsi1pk.remove(), ReferralRecord.gsi1sk.remove()],
-            condition=ReferralRecord.status == "pending")
+            actions=[
+                ReferralRecord.status.set(outcome),
+                ReferralRecord.decided_by.set(operator_id),
+                ReferralRecord.decided_at.set(now_iso()),
+                ReferralRecord.note.set(note),
+                ReferralRecord.gsi1pk.remove(),
+                ReferralRecord.gsi1sk.remove(),
+            ],
+            condition=ReferralRecord.status == "pending",
+        )
     except UpdateError as exc:
         if _condition_failed(exc):
             return False
@@ -127,12 +158,33 @@ def issue(policy: dict[str, Any], event: dict[str, Any], sales_key: dict[str, st
     in one transaction. If the order already has a policy, return that policy's number instead."""
     no = policy["policy_no"]
     record = PolicyRecord(
-        pk=f"POLICY#{no}", **{k: policy[k] for k in (
-            "policy_no", "order_id", "customer_id", "status", "product_id", "product_snapshot", "plan", "term",
-            "sum_insured", "premium_cents", "premium", "parties", "start_date", "end_date", "issued_at",
-            "channel", "cooling_off_until")},
-        gsi1pk=f"CUSTOMER#{policy['customer_id']}", gsi1sk=f"POLICY#{policy['issued_at']}#{no}",
-        gsi2pk=f"END#{policy['end_date']}", gsi2sk=no,
+        pk=f"POLICY#{no}",
+        **{
+            k: policy[k]
+            for k in (
+                "policy_no",
+                "order_id",
+                "customer_id",
+                "status",
+                "product_id",
+                "product_snapshot",
+                "plan",
+                "term",
+                "sum_insured",
+                "premium_cents",
+                "premium",
+                "parties",
+                "start_date",
+                "end_date",
+                "issued_at",
+                "channel",
+                "cooling_off_until",
+            )
+        },
+        gsi1pk=f"CUSTOMER#{policy['customer_id']}",
+        gsi1sk=f"POLICY#{policy['issued_at']}#{no}",
+        gsi2pk=f"END#{policy['end_date']}",
+        gsi2sk=no,
     )
     reference = PolicyReference(pk=f"ORDER#{policy['order_id']}", policy_no=no)
     sales_sk = "#".join(sales_key[k] for k in ("region", "insurer_id", "product_id", "channel"))
@@ -141,22 +193,39 @@ def issue(policy: dict[str, Any], event: dict[str, Any], sales_key: dict[str, st
             transaction.save(reference, condition=PolicyReference.pk.does_not_exist())
             transaction.save(record, condition=PolicyRecord.pk.does_not_exist())
             for insured in policy["parties"]["insured"]:
-                transaction.save(ExposureRecord(
-                    pk=f"INSURED#{insured['insured_key']}", sk=f"POLICY#{no}",
-                    product_kind=policy["product_snapshot"]["kind"], sum_insured=policy["sum_insured"],
-                    status="in_force", end_date=policy["end_date"]))
-            transaction.save(DomainEventRecord(
-                pk=f"POLICY#{no}", sk="PolicyIssued", event_type="PolicyIssued", occurred_at=policy["issued_at"],
-                payload=event, gsi1pk=f"PolicyIssued#{policy['issued_at'][:10]}",
-                gsi1sk=f"{policy['issued_at']}#{no}"), condition=DomainEventRecord.pk.does_not_exist())
+                transaction.save(
+                    ExposureRecord(
+                        pk=f"INSURED#{insured['insured_key']}",
+                        sk=f"POLICY#{no}",
+                        product_kind=policy["product_snapshot"]["kind"],
+                        sum_insured=policy["sum_insured"],
+                        status="in_force",
+                        end_date=policy["end_date"],
+                    )
+                )
+            transaction.save(
+                DomainEventRecord(
+                    pk=f"POLICY#{no}",
+                    sk="PolicyIssued",
+                    event_type="PolicyIssued",
+                    occurred_at=policy["issued_at"],
+                    payload=event,
+                    gsi1pk=f"PolicyIssued#{policy['issued_at'][:10]}",
+                    gsi1sk=f"{policy['issued_at']}#{no}",
+                ),
+                condition=DomainEventRecord.pk.does_not_exist(),
+            )
             transaction.update(
                 SalesCounter(pk=f"SALES#{sales_day}", sk=sales_sk),
-                actions=[SalesCounter.region.set(sales_key["region"]),
-                         SalesCounter.insurer_id.set(sales_key["insurer_id"]),
-                         SalesCounter.product_id.set(sales_key["product_id"]),
-                         SalesCounter.channel.set(sales_key["channel"]),
-                         SalesCounter.policies.add(1),
-                         SalesCounter.premium_cents.add(policy["premium_cents"])])
+                actions=[
+                    SalesCounter.region.set(sales_key["region"]),
+                    SalesCounter.insurer_id.set(sales_key["insurer_id"]),
+                    SalesCounter.product_id.set(sales_key["product_id"]),
+                    SalesCounter.channel.set(sales_key["channel"]),
+                    SalesCounter.policies.add(1),
+                    SalesCounter.premium_cents.add(policy["premium_cents"]),
+                ],
+            )
     except TransactWriteError as exc:
         if not _condition_failed(exc):
             raise
@@ -169,11 +238,26 @@ def issue(policy: dict[str, Any], event: dict[str, Any], sales_key: dict[str, st
 
 # ---------- reading ----------
 def _policy(r: PolicyRecord) -> dict[str, Any]:
-    return {k: getattr(r, k) for k in (
-        "policy_no", "order_id", "customer_id", "status", "product_id", "product_snapshot", "plan", "term",
-        "premium", "parties", "start_date", "end_date", "issued_at", "channel",
-        "cooling_off_until")} | {
-        "sum_insured": int(r.sum_insured), "premium_cents": int(r.premium_cents), "version": int(r.version)}
+    return {
+        k: getattr(r, k)
+        for k in (
+            "policy_no",
+            "order_id",
+            "customer_id",
+            "status",
+            "product_id",
+            "product_snapshot",
+            "plan",
+            "term",
+            "premium",
+            "parties",
+            "start_date",
+            "end_date",
+            "issued_at",
+            "channel",
+            "cooling_off_until",
+        )
+    } | {"sum_insured": int(r.sum_insured), "premium_cents": int(r.premium_cents), "version": int(r.version)}
 
 
 def get_policy(policy_no: str) -> dict[str, Any] | None:
@@ -184,9 +268,15 @@ def get_policy(policy_no: str) -> dict[str, Any] | None:
 
 
 def list_policies(customer_id: str, limit: int = 100) -> list[dict[str, Any]]:
-    return [_policy(r) for r in PolicyRecord.by_customer.query(
-        f"CUSTOMER#{customer_id}", PolicyRecord.gsi1sk.startswith("POLICY#"),
-        scan_index_forward=False, limit=limit)]
+    return [
+        _policy(r)
+        for r in PolicyRecord.by_customer.query(
+            f"CUSTOMER#{customer_id}",
+            PolicyRecord.gsi1sk.startswith("POLICY#"),
+            scan_index_forward=False,
+            limit=limit,
+        )
+    ]
 
 
 def policy_numbers_ending_on(day: str) -> list[str]:
@@ -196,7 +286,8 @@ def policy_numbers_ending_on(day: str) -> list[str]:
 def expire_policy(policy_no: str) -> bool:
     try:
         PolicyRecord(pk=f"POLICY#{policy_no}", sk="POLICY").update(
-            actions=[PolicyRecord.status.set("expired")], condition=PolicyRecord.status == "in_force")
+            actions=[PolicyRecord.status.set("expired")], condition=PolicyRecord.status == "in_force"
+        )
     except UpdateError as exc:
         if _condition_failed(exc):
             return False
@@ -207,7 +298,8 @@ def expire_policy(policy_no: str) -> bool:
 def expire_exposure(insured_key: str, policy_no: str) -> None:
     try:
         ExposureRecord(pk=f"INSURED#{insured_key}", sk=f"POLICY#{policy_no}").update(
-            actions=[ExposureRecord.status.set("expired")], condition=ExposureRecord.status == "in_force")
+            actions=[ExposureRecord.status.set("expired")], condition=ExposureRecord.status == "in_force"
+        )
     except UpdateError as exc:
         if not _condition_failed(exc):
             raise
@@ -219,8 +311,13 @@ def create_renewal_offer(policy: dict[str, Any], status: str, offer: dict[str, A
 
     try:
         RenewalOfferRecord(
-            pk=f"RENEWAL#{policy['policy_no']}", policy_no=policy["policy_no"], customer_id=policy["customer_id"],
-            status=status, offer=offer, created_at=now_iso(), gsi1pk=f"CUSTOMER#{policy['customer_id']}",
+            pk=f"RENEWAL#{policy['policy_no']}",
+            policy_no=policy["policy_no"],
+            customer_id=policy["customer_id"],
+            status=status,
+            offer=offer,
+            created_at=now_iso(),
+            gsi1pk=f"CUSTOMER#{policy['customer_id']}",
             gsi1sk=f"RENEWAL#{offer['start_date']}#{policy['policy_no']}",
         ).save(condition=RenewalOfferRecord.pk.does_not_exist())
     except PutError as exc:

@@ -1,15 +1,16 @@
 """Policy tasks: underwriting, referral and issuing for the purchase saga; daily renewal offers and
 expiry on the template's schedules. All are idempotent on their key (order id, policy, day)."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+from insuremall.config import get_settings
+from insuremall.observability import get_logger
 from policy import store
 from policy.domain import underwriting
 from policy.domain.policy_terms import age_on, issue_policy_record, renewal_start
-from insuremall.config import get_settings
-from insuremall.observability import get_logger
 
 logger = get_logger("policy-tasks")
 CHINA = timezone(timedelta(hours=8))
@@ -24,20 +25,33 @@ def underwrite(event: dict[str, Any]) -> dict[str, Any]:
     decisions = []
     for insured in application["insured"]:
         existing = store.in_force_sum_insured(insured["insured_key"], product["kind"])
-        decisions.append(underwriting.underwrite(product, underwriting.InsuredApplication(
-            insured_key=insured["insured_key"], age=insured["age"],
-            occupation_class=insured.get("occupation_class"), sum_insured=application["plan"]["sum_insured"],
-            health_answers=application["health_answers"]), existing))
+        decisions.append(
+            underwriting.underwrite(
+                product,
+                underwriting.InsuredApplication(
+                    insured_key=insured["insured_key"],
+                    age=insured["age"],
+                    occupation_class=insured.get("occupation_class"),
+                    sum_insured=application["plan"]["sum_insured"],
+                    health_answers=application["health_answers"],
+                ),
+                existing,
+            )
+        )
     decision = underwriting.combine(decisions).to_dict()
     return store.save_underwriting(order_id, decision, "rules")
 
 
 def refer(event: dict[str, Any]) -> dict[str, Any]:
     application = event["application"]
-    summary = {"product": application["product"]["name"], "plan": application["plan"]["name"],
-               "sum_insured": application["plan"]["sum_insured"], "premium": application["premium"]["total"],
-               "insured_ages": [p["age"] for p in application["insured"]],
-               "health_answers": application["health_answers"]}
+    summary = {
+        "product": application["product"]["name"],
+        "plan": application["plan"]["name"],
+        "sum_insured": application["plan"]["sum_insured"],
+        "premium": application["premium"]["total"],
+        "insured_ages": [p["age"] for p in application["insured"]],
+        "health_answers": application["health_answers"],
+    }
     store.open_referral(event["order_id"], event["task_token"], list(event.get("reasons") or []), summary)
     return {}
 
@@ -48,11 +62,12 @@ def issue(event: dict[str, Any]) -> dict[str, Any]:
     if existing:
         return {"policy_no": existing}
     application = event["application"]
-    issued_at = datetime.now(timezone.utc)
+    issued_at = datetime.now(UTC)
     day = issued_at.astimezone(CHINA).date()
     sequence = store.next_policy_sequence(day.strftime("%Y%m%d"))
-    policy, policy_event, sales_key = issue_policy_record(application, event.get("payment") or {},
-                                                          issued_at, day, sequence)
+    policy, policy_event, sales_key = issue_policy_record(
+        application, event.get("payment") or {}, issued_at, day, sequence
+    )
     policy_no = store.issue(policy, policy_event, sales_key, day.isoformat())
     logger.info("policy issued", extra={"order_id": order_id, "policy_no": policy_no})
     return {"policy_no": policy_no}
@@ -80,23 +95,37 @@ def renewal_offers(event: dict[str, Any]) -> dict[str, Any]:
             continue
         start = renewal_start(policy["end_date"])
         insured = policy["parties"]["insured"][0]
-        offer: dict[str, Any] = {"policy_no": policy_no, "product_id": policy["product_id"],
-                                 "plan": policy["plan"], "term": policy["term"], "start_date": start}
+        offer: dict[str, Any] = {
+            "policy_no": policy_no,
+            "product_id": policy["product_id"],
+            "plan": policy["plan"],
+            "term": policy["term"],
+            "start_date": start,
+        }
         product = catalog.get_product(policy["product_id"])
         status = "offered"
         if product is None or product.get("status") != "on_shelf":
             status, offer["reason"] = "not_renewable", "The product is no longer on sale"
         else:
-            age = insured["age"] + (date.fromisoformat(start).year - date.fromisoformat(policy["start_date"]).year)
+            age = insured["age"] + (
+                date.fromisoformat(start).year - date.fromisoformat(policy["start_date"]).year
+            )
             if insured.get("birth_date"):
                 age = age_on(date.fromisoformat(insured["birth_date"]), date.fromisoformat(start))
             version = int(product["rate_table_version"])
             try:
-                premium = rating.rate(product, catalog.get_rate_table(policy["product_id"], version),
-                                      rating.RatingRequest(plan=policy["plan"], age=age, gender=insured["gender"],
-                                                           term=policy["term"],
-                                                           options=tuple(policy["product_snapshot"].get("options", [])),
-                                                           occupation_class=insured.get("occupation_class")))
+                premium = rating.rate(
+                    product,
+                    catalog.get_rate_table(policy["product_id"], version),
+                    rating.RatingRequest(
+                        plan=policy["plan"],
+                        age=age,
+                        gender=insured["gender"],
+                        term=policy["term"],
+                        options=tuple(policy["product_snapshot"].get("options", [])),
+                        occupation_class=insured.get("occupation_class"),
+                    ),
+                )
                 offer.update(age=age, rate_table_version=version, premium=premium.to_dict())
             except rating.RatingError as exc:
                 status, offer["reason"] = "not_renewable", "; ".join(exc.errors.values())

@@ -1,4 +1,5 @@
 """Reports API: operators read a day's sales by region, insurer, product and channel."""
+
 from __future__ import annotations
 
 from datetime import date

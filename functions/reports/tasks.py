@@ -1,5 +1,6 @@
 """Scheduled report exports: yesterday's sales (China time) as CSV in the reports bucket.
 Re-running a day rewrites the same key with the same content."""
+
 from __future__ import annotations
 
 import json

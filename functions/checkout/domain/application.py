@@ -3,6 +3,7 @@
 The application is what the purchase state machine carries: a snapshot of the product terms, the
 parties, the health declaration and the premium, so later steps never re-read a changing catalog.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -113,17 +114,26 @@ def build_application(
         if age != inputs["age"]:
             problems["insured[0].id_number"] = (
                 f"the insured is {age} on the start date but the quote was for age {inputs['age']}; "
-                "get a new quote")
+                "get a new quote"
+            )
         if identity.gender_from_prc_id(insured["id_number"]) != inputs["gender"]:
-            problems["insured[0].id_number"] = "the insured's gender does not match the quote; get a new quote"
-    if relation == "self" and policyholder.get("id_number") and insured.get("id_number") and \
-            policyholder["id_number"] != insured["id_number"]:
+            problems["insured[0].id_number"] = (
+                "the insured's gender does not match the quote; get a new quote"
+            )
+    if (
+        relation == "self"
+        and policyholder.get("id_number")
+        and insured.get("id_number")
+        and policyholder["id_number"] != insured["id_number"]
+    ):
         problems["insured[0].relation"] = "relation is 'self' but the insured is not the policyholder"
 
     beneficiaries: list[dict[str, Any]] = []
     raw_beneficiaries = body.get("beneficiaries") or []
     if raw_beneficiaries and not product.get("has_beneficiaries"):
-        problems["beneficiaries"] = "this product pays the insured or legal heirs; beneficiaries cannot be named"
+        problems["beneficiaries"] = (
+            "this product pays the insured or legal heirs; beneficiaries cannot be named"
+        )
     elif raw_beneficiaries:
         if not isinstance(raw_beneficiaries, list) or len(raw_beneficiaries) > 5:
             problems["beneficiaries"] = "name up to 5 beneficiaries"
@@ -139,7 +149,9 @@ def build_application(
                     total += share
                     person["share"] = share
                 if rel not in BENEFICIARY_RELATIONS:
-                    problems[f"beneficiaries[{i}].relation"] = f"must be one of {sorted(BENEFICIARY_RELATIONS)}"
+                    problems[f"beneficiaries[{i}].relation"] = (
+                        f"must be one of {sorted(BENEFICIARY_RELATIONS)}"
+                    )
                 else:
                     person["relation"] = rel
                 beneficiaries.append(person)
@@ -176,8 +188,11 @@ def build_application(
         "age": inputs["age"],
         "gender": inputs["gender"],
         "occupation_class": inputs.get("occupation_class"),
-        "birth_date": (identity.birth_date_from_prc_id(insured["id_number"]).isoformat()
-                       if insured["id_type"] == "prc_id" else None),
+        "birth_date": (
+            identity.birth_date_from_prc_id(insured["id_number"]).isoformat()
+            if insured["id_type"] == "prc_id"
+            else None
+        ),
         "insured_key": insured_key(insured["id_type"], insured["id_number"]),
     }
     application = {
@@ -203,8 +218,12 @@ def build_application(
             "terms_summary": product.get("terms_summary", ""),
             "exclusions": product.get("exclusions", []),
         },
-        "plan": {"code": plan["code"], "name": plan["name"], "sum_insured": plan["sum_insured"],
-                 "coverages": plan.get("coverages", [])},
+        "plan": {
+            "code": plan["code"],
+            "name": plan["name"],
+            "sum_insured": plan["sum_insured"],
+            "coverages": plan.get("coverages", []),
+        },
         "term": term,
         "options": list(inputs.get("options", [])),
         "premium": quote["premium"],

@@ -1,4 +1,5 @@
 """Turning an accepted application into a policy record (pure): number, period, parties, event."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -31,16 +32,22 @@ def renewal_start(end_date: str) -> str:
     return (date.fromisoformat(end_date) + timedelta(days=1)).isoformat()
 
 
-def issue_policy_record(application: dict[str, Any], payment: dict[str, Any], issued_at: datetime,
-                        issue_day: date, sequence: int) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+def issue_policy_record(
+    application: dict[str, Any], payment: dict[str, Any], issued_at: datetime, issue_day: date, sequence: int
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
     """The policy, its PolicyIssued event (no personal data) and its sales-counter key."""
     product = application["product"]
     issued = issued_at.isoformat(timespec="milliseconds")
     no = policy_number(product["insurer_code"], issue_day.strftime("%Y%m%d"), sequence)
     start = date.fromisoformat(application["start_date"])
     cooling_off_until = (issue_day + timedelta(days=int(product.get("cooling_off_days", 0)))).isoformat()
-    snapshot = {**product, "plan": application["plan"], "term": application["term"],
-                "options": application["options"], "rate_table_version": application["rate_table_version"]}
+    snapshot = {
+        **product,
+        "plan": application["plan"],
+        "term": application["term"],
+        "options": application["options"],
+        "rate_table_version": application["rate_table_version"],
+    }
     policy = {
         "policy_no": no,
         "order_id": application["order_id"],
@@ -52,10 +59,13 @@ def issue_policy_record(application: dict[str, Any], payment: dict[str, Any], is
         "term": application["term"]["code"],
         "sum_insured": int(application["plan"]["sum_insured"]),
         "premium_cents": int(application["premium_cents"]),
-        "premium": application["premium"] | {"paid_at": payment.get("paid_at"),
-                                              "payment_intent_id": payment.get("intent_id")},
-        "parties": {"policyholder": application["policyholder"], "insured": application["insured"],
-                    "beneficiaries": application["beneficiaries"]},
+        "premium": application["premium"]
+        | {"paid_at": payment.get("paid_at"), "payment_intent_id": payment.get("intent_id")},
+        "parties": {
+            "policyholder": application["policyholder"],
+            "insured": application["insured"],
+            "beneficiaries": application["beneficiaries"],
+        },
         "start_date": start.isoformat(),
         "end_date": application["end_date"],
         "issued_at": issued,
@@ -64,10 +74,29 @@ def issue_policy_record(application: dict[str, Any], payment: dict[str, Any], is
     }
     holder = application["policyholder"]
     region = holder["id_number"][:2] if holder.get("id_type") == "prc_id" else "XX"
-    event = {k: policy[k] for k in ("policy_no", "order_id", "customer_id", "product_id", "plan", "term",
-                                    "sum_insured", "premium_cents", "start_date", "end_date", "issued_at",
-                                    "channel", "cooling_off_until")}
+    event = {
+        k: policy[k]
+        for k in (
+            "policy_no",
+            "order_id",
+            "customer_id",
+            "product_id",
+            "plan",
+            "term",
+            "sum_insured",
+            "premium_cents",
+            "start_date",
+            "end_date",
+            "issued_at",
+            "channel",
+            "cooling_off_until",
+        )
+    }
     event |= {"insurer_id": product["insurer_id"], "product_kind": product["kind"], "region": region}
-    sales_key = {"region": region, "insurer_id": product["insurer_id"], "product_id": product["product_id"],
-                 "channel": application["channel"]}
+    sales_key = {
+        "region": region,
+        "insurer_id": product["insurer_id"],
+        "product_id": product["product_id"],
+        "channel": application["channel"],
+    }
     return policy, event, sales_key

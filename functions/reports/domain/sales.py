@@ -1,4 +1,5 @@
 """Daily sales report from the write-time counters (pure): totals by dimension and CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -9,12 +10,42 @@ from typing import Any
 
 # GB/T 2260 province-level codes: the first two digits of a PRC ID number.
 PROVINCES = {
-    "11": "Beijing", "12": "Tianjin", "13": "Hebei", "14": "Shanxi", "15": "Inner Mongolia", "21": "Liaoning",
-    "22": "Jilin", "23": "Heilongjiang", "31": "Shanghai", "32": "Jiangsu", "33": "Zhejiang", "34": "Anhui",
-    "35": "Fujian", "36": "Jiangxi", "37": "Shandong", "41": "Henan", "42": "Hubei", "43": "Hunan",
-    "44": "Guangdong", "45": "Guangxi", "46": "Hainan", "50": "Chongqing", "51": "Sichuan", "52": "Guizhou",
-    "53": "Yunnan", "54": "Tibet", "61": "Shaanxi", "62": "Gansu", "63": "Qinghai", "64": "Ningxia",
-    "65": "Xinjiang", "71": "Taiwan", "81": "Hong Kong", "82": "Macao", "83": "Taiwan", "91": "Overseas",
+    "11": "Beijing",
+    "12": "Tianjin",
+    "13": "Hebei",
+    "14": "Shanxi",
+    "15": "Inner Mongolia",
+    "21": "Liaoning",
+    "22": "Jilin",
+    "23": "Heilongjiang",
+    "31": "Shanghai",
+    "32": "Jiangsu",
+    "33": "Zhejiang",
+    "34": "Anhui",
+    "35": "Fujian",
+    "36": "Jiangxi",
+    "37": "Shandong",
+    "41": "Henan",
+    "42": "Hubei",
+    "43": "Hunan",
+    "44": "Guangdong",
+    "45": "Guangxi",
+    "46": "Hainan",
+    "50": "Chongqing",
+    "51": "Sichuan",
+    "52": "Guizhou",
+    "53": "Yunnan",
+    "54": "Tibet",
+    "61": "Shaanxi",
+    "62": "Gansu",
+    "63": "Qinghai",
+    "64": "Ningxia",
+    "65": "Xinjiang",
+    "71": "Taiwan",
+    "81": "Hong Kong",
+    "82": "Macao",
+    "83": "Taiwan",
+    "91": "Overseas",
 }
 DIMENSIONS = ("region", "insurer_id", "product_id", "channel")
 
@@ -25,8 +56,9 @@ def _yuan(cents: int) -> str:
 
 def daily_report(day: str, counters: list[dict[str, Any]]) -> dict[str, Any]:
     rows = sorted(counters, key=lambda c: tuple(c[d] for d in DIMENSIONS))
-    totals: dict[str, dict[str, dict[str, int]]] = {d: defaultdict(lambda: {"policies": 0, "premium_cents": 0})
-                                                    for d in DIMENSIONS}
+    totals: dict[str, dict[str, dict[str, int]]] = {
+        d: defaultdict(lambda: {"policies": 0, "premium_cents": 0}) for d in DIMENSIONS
+    }
     for row in rows:
         for d in DIMENSIONS:
             totals[d][row[d]]["policies"] += row["policies"]
@@ -35,18 +67,42 @@ def daily_report(day: str, counters: list[dict[str, Any]]) -> dict[str, Any]:
         "date": day,
         "policies": sum(r["policies"] for r in rows),
         "premium": _yuan(sum(r["premium_cents"] for r in rows)),
-        "by": {d: {k: {"policies": v["policies"], "premium": _yuan(v["premium_cents"])}
-                   for k, v in sorted(totals[d].items())} for d in DIMENSIONS},
-        "rows": [{**{d: r[d] for d in DIMENSIONS}, "region_name": PROVINCES.get(r["region"], "Unknown"),
-                  "policies": r["policies"], "premium": _yuan(r["premium_cents"])} for r in rows],
+        "by": {
+            d: {
+                k: {"policies": v["policies"], "premium": _yuan(v["premium_cents"])}
+                for k, v in sorted(totals[d].items())
+            }
+            for d in DIMENSIONS
+        },
+        "rows": [
+            {
+                **{d: r[d] for d in DIMENSIONS},
+                "region_name": PROVINCES.get(r["region"], "Unknown"),
+                "policies": r["policies"],
+                "premium": _yuan(r["premium_cents"]),
+            }
+            for r in rows
+        ],
     }
 
 
 def to_csv(report: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["date", "region", "region_name", "insurer_id", "product_id", "channel", "policies", "premium_cny"])
+    writer.writerow(
+        ["date", "region", "region_name", "insurer_id", "product_id", "channel", "policies", "premium_cny"]
+    )
     for r in report["rows"]:
-        writer.writerow([report["date"], r["region"], r["region_name"], r["insurer_id"], r["product_id"],
-                         r["channel"], r["policies"], r["premium"]])
+        writer.writerow(
+            [
+                report["date"],
+                r["region"],
+                r["region_name"],
+                r["insurer_id"],
+                r["product_id"],
+                r["channel"],
+                r["policies"],
+                r["premium"],
+            ]
+        )
     return out.getvalue()

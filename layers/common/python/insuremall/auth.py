@@ -3,6 +3,7 @@
 Tokens are verified in the function rather than by an API Gateway authorizer so that the same
 check runs locally and in AWS, and public routes can still read an optional caller.
 """
+
 from __future__ import annotations
 
 import threading
@@ -87,7 +88,7 @@ def verify_token(token: str) -> Caller:
     except jwt.PyJWTError as exc:
         raise Unauthorized("Invalid token") from exc
     # An id token names the client in aud, an access token in client_id.
-    client = claims.get("aud") if claims["token_use"] == "id" else claims.get("client_id")
+    client = claims.get("aud") if claims["token_use"] == "id" else claims.get("client_id")  # noqa: S105
     if claims["token_use"] not in ("id", "access") or client != settings.user_pool_client_id:
         raise Unauthorized("Token was not issued to this application")
     return Caller(

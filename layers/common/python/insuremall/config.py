@@ -1,4 +1,5 @@
 """Typed settings read once from the environment the SAM template gives each function."""
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 Every 4xx answer has the body {"error": {"code", "message", "fields"?}}; anything unexpected is
 logged with the request id and answered 500 without internals.
 """
+
 from __future__ import annotations
 
 import json

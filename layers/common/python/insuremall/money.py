@@ -1,4 +1,5 @@
 """Money: Decimal amounts in CNY, rounded half-up to the fen; stored as integer fen."""
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -22,7 +23,7 @@ def from_cents(cents: int) -> Decimal:
 def parse_money(value: object) -> Decimal:
     """Parse a client-supplied amount; raises ValueError on anything that is not a plain number."""
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise ValueError("must be a decimal number written as a string, e.g. \"120.50\"")
+        raise ValueError('must be a decimal number written as a string, e.g. "120.50"')
     try:
         amount = Decimal(str(value))
     except InvalidOperation as exc:

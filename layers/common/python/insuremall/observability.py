@@ -1,4 +1,5 @@
 """Logger and metrics set up once per function, with personal data masked before it is written."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Personal data in responses: names are shown, ID numbers, phones and e-mails are masked."""
+
 from __future__ import annotations
 
 import re

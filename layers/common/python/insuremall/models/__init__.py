@@ -1,4 +1,5 @@
 """PynamoDB models, one module per table. Table names come from the template via settings."""
+
 from __future__ import annotations
 
 from insuremall.config import get_settings

@@ -3,6 +3,7 @@
 Keys: pk=PRODUCT sk=<product_id> (and CATEGORY, INSURER); pk=RATES#<product_id> sk=v<version>.
 GSI byCategory: gsi1pk=CATEGORY#<category_id>, gsi1sk=<product_id> (products only).
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UTCDateTimeAttribute

@@ -6,6 +6,7 @@ GSI byCustomer: gsi1pk=CUSTOMER#<sub>, gsi1sk=<created_at>#<order_id> (my orders
 GSI byStatus: gsi2pk=ORDERSTATUS#<status>, gsi2sk=<updated_at>#<order_id> (operators, sweeps).
 TTL on expires_at removes stale quotes and idempotency records.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import (

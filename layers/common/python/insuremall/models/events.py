@@ -3,6 +3,7 @@
 Keys: pk=<aggregate>#<id>, sk=<event type> (one event of a type per aggregate, so a replayed
 write is refused by its condition). GSI byTypeAndDay: gsi1pk=<type>#<yyyy-mm-dd>, gsi1sk=<at>#<id>.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute

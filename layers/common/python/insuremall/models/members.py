@@ -1,4 +1,5 @@
 """MembersTable: member profiles (distribution). Keys: MEMBER#<sub>/PROFILE."""
+
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute

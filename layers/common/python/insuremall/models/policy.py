@@ -6,6 +6,7 @@ ORDER#<order_id>/UNDERWRITING (the decision, reused on retries); INSURED#<key>/P
 GSI byCustomer: gsi1pk=CUSTOMER#<sub>, gsi1sk=<issued_at>#<no>; also REFERRAL#PENDING for open referrals.
 GSI byEndDate: gsi2pk=END#<yyyy-mm-dd>, gsi2sk=<no> (renewals and expiry read one day at a time).
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute

@@ -2,6 +2,7 @@
 
 Keys: pk=SALES#<yyyy-mm-dd>, sk=<region>#<insurer>#<product>#<channel>; a day's report is one query.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
