@@ -36,6 +36,9 @@ ASL_VALIDATOR := $(NODE_DIR)/.bin/asl-validator
 
 CHROMIUM := /usr/bin/chromium
 
+# Same import roots as the Lambda runtime (function code + common layer) and pytest's `pythonpath`.
+PY_PATH := PYTHONPATH=$(CURDIR)/functions:$(CURDIR)/layers/common/python:$(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
+
 # Offline-friendly environment for SAM CLI: it wants a region and credentials even for local work.
 SAM_ENV := env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 \
 	AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing SAM_CLI_TELEMETRY=0
@@ -143,7 +146,7 @@ run: $(VENV_STAMP) ## Run the local platform (storefront + API on embedded AWS);
 	@# The trap keeps bash alive when Ctrl-C reaches python (the whole foreground group gets SIGINT), so an
 	@# interrupted run ends with status 0 and make prints no "*** Interrupt" / "Error 130".
 	@trap ':' INT; \
-	$(if $(OPEN_BROWSER),OPEN_BROWSER='$(OPEN_BROWSER)') $(VENV_PY) -m local.platform --port $(PORT) || rc=$$?; \
+	$(PY_PATH) $(if $(OPEN_BROWSER),OPEN_BROWSER='$(OPEN_BROWSER)') $(VENV_PY) -m local.platform --port $(PORT) || rc=$$?; \
 	case "$${rc:-0}" in 0|130) exit 0 ;; *) exit "$$rc" ;; esac
 
 test: $(VENV_STAMP) ## Lint, then unit+integration tests, then e2e tests (installs chromium if missing and root)
@@ -167,9 +170,9 @@ test: $(VENV_STAMP) ## Lint, then unit+integration tests, then e2e tests (instal
 	if [ -n "$$failed" ]; then echo "==> FAILED:$$failed"; exit 1; fi; \
 	echo "==> all checks passed"
 
-# `make lint` runs every checker (-k) and fails if any of them failed.
+# `make lint` runs every checker (-k, two at a time, output kept per checker) and fails if any failed.
 lint: ## ruff, cfn-lint, sam validate --lint and asl-validator; zero errors required
-	@$(MAKE) -k lint-ruff lint-cfn lint-sam lint-asl || { echo "==> lint FAILED"; exit 1; }
+	@$(MAKE) -k -j2 --output-sync=target lint-ruff lint-cfn lint-sam lint-asl || { echo "==> lint FAILED"; exit 1; }
 	$(call say,lint passed)
 
 lint-ruff: $(VENV_STAMP)
@@ -191,12 +194,16 @@ lint-asl: $(VENV_STAMP) $(NODE_STAMP)
 
 bench: $(VENV_STAMP) ## Run the benchmarks (python -m bench)
 	$(call say,running benchmarks)
-	@$(VENV_PY) -m bench
+	@$(PY_PATH) $(VENV_PY) -m bench
 
-fire: $(VENV_STAMP) ## Fire one template schedule at the running local platform: make fire SCHEDULE=<name>
-	@if [ -z "$(SCHEDULE)" ]; then echo "usage: make fire SCHEDULE=<name>   (a schedule of $(TEMPLATE); needs 'make run' in another terminal)" >&2; exit 2; fi
-	$(call say,firing schedule $(SCHEDULE))
-	@$(VENV_PY) -m local.fire '$(SCHEDULE)'
+fire: $(VENV_STAMP) ## Fire a template schedule on the running local platform: make fire SCHEDULE=<name> [PORT=8080]
+	@if [ -z "$(SCHEDULE)" ]; then \
+	  echo "usage: make fire SCHEDULE=<name> [PORT=$(PORT)]   (needs 'make run' in another terminal)" >&2; \
+	  echo "schedules on the platform at port $(PORT):" >&2; \
+	  $(PY_PATH) PORT='$(PORT)' $(VENV_PY) -m local.fire >&2 || true; exit 2; \
+	fi
+	$(call say,firing schedule $(SCHEDULE) on the local platform at port $(PORT))
+	@$(PY_PATH) PORT='$(PORT)' $(VENV_PY) -m local.fire '$(SCHEDULE)'
 
 # Deploying needs real AWS credentials (AWS_PROFILE or AWS_* variables), and python3 (3.11+, with pip) and
 # make on PATH for `sam build` (BuildMethod: makefile; the layer's wheels are cross-installed for the
