@@ -81,3 +81,11 @@ def test_the_embedded_aws_holds_what_the_template_declares(aws):
     )
     assert "${" not in machine["definition"]
     assert template.arn("PolicyTasksFunction") in machine["definition"]
+
+
+def test_the_openapi_contract_lists_exactly_the_template_routes():
+    import yaml
+
+    contract = yaml.safe_load(TEMPLATE_PATH.parent.joinpath("openapi.yaml").read_text())
+    documented = {(method.upper(), path) for path, item in contract["paths"].items() for method in item}
+    assert documented == {(r.method, r.path) for r in Template().routes()}
