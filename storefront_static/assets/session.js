@@ -1,0 +1,68 @@
+// The signed-in customer: the Cognito id token and e-mail, kept in localStorage.
+const KEY = "insuremall.session";
+
+export function getSession() {
+  try {
+    const s = JSON.parse(localStorage.getItem(KEY) || "null");
+    if (s && s.idToken && s.expiresAt > Date.now()) return s;
+  } catch { /* unreadable: treat as signed out */ }
+  return null;
+}
+
+export function saveSession(tokens, email) {
+  const expiresAt = Date.now() + (Number(tokens.expires_in) || 3600) * 1000 - 60000;
+  localStorage.setItem(KEY, JSON.stringify({idToken: tokens.id_token, email, expiresAt}));
+}
+
+export function clearSession() {
+  localStorage.removeItem(KEY);
+}
+
+// Only our own pages may be a "next" target, never another site.
+export function safeNext(next) {
+  return /^[a-z][a-z0-9-]*\.html(\?[^#]*)?$/i.test(next || "") ? next : "index.html";
+}
+
+export function currentPage() {
+  return (location.pathname.split("/").pop() || "index.html") + location.search;
+}
+
+export function goToSignIn() {
+  location.replace("signin.html?next=" + encodeURIComponent(currentPage()));
+}
+
+// For pages that need a signed-in customer: returns the session or leaves for the sign-in page.
+export function requireSession() {
+  const s = getSession();
+  if (!s) goToSignIn();
+  return s;
+}
+
+// The header's last item: "Sign in", or the e-mail and a "Sign out" button.
+export function renderNav() {
+  const slot = document.getElementById("nav-auth");
+  if (!slot) return;
+  const s = getSession();
+  slot.replaceChildren();
+  if (!s) {
+    const a = document.createElement("a");
+    a.href = "signin.html?next=" + encodeURIComponent(currentPage());
+    a.textContent = "Sign in";
+    slot.append(a);
+    return;
+  }
+  const who = document.createElement("span");
+  who.className = "who";
+  who.textContent = s.email;
+  const out = document.createElement("button");
+  out.type = "button";
+  out.className = "link";
+  out.textContent = "Sign out";
+  out.addEventListener("click", () => {
+    clearSession();
+    location.href = "index.html";
+  });
+  slot.append(who, " ", out);
+}
+
+renderNav();

@@ -1,0 +1,2 @@
+// Overwritten at deploy time with the real API URL.
+window.INSUREMALL_CONFIG = {apiBase: "/api"};
