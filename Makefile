@@ -68,7 +68,7 @@ help: ## List the targets
 	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sort | \
 		awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
 	@echo
-	@echo "Variables: PORT=$(PORT) (run), SCHEDULE=<name> (fire), OPEN_BROWSER=1 (run), TEMPLATE=$(TEMPLATE)"
+	@echo "Variables: PORT=$(PORT) (run), SCHEDULE=<name> (fire), OPEN_BROWSER=0 (run: no browser tab), TEMPLATE=$(TEMPLATE)"
 
 # ---------------------------------------------------------------------------------------------------------
 # Setup (internal targets; the public ones depend on them)
@@ -141,7 +141,7 @@ browser:
 # ---------------------------------------------------------------------------------------------------------
 # Public targets
 
-run: $(VENV_STAMP) ## Run the local platform (storefront + API on embedded AWS); PORT=8080, OPEN_BROWSER=1
+run: $(VENV_STAMP) ## Run the local platform (storefront + API on embedded AWS); PORT=8080, OPEN_BROWSER=0 for no tab
 	$(call say,starting the local platform on port $(PORT) (Ctrl-C to stop))
 	@# The trap keeps bash alive when Ctrl-C reaches python (the whole foreground group gets SIGINT), so an
 	@# interrupted run ends with status 0 and make prints no "*** Interrupt" / "Error 130".
