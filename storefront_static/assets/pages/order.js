@@ -1,0 +1,273 @@
+import {api} from "../api.js";
+import {goToSignIn, requireSession} from "../session.js";
+import {$, clearFieldErrors, day, h, hideAlert, list, money, param, setBusy, showAlert, showError, showFieldErrors, uuid} from "../ui.js";
+
+const session = requireSession();
+const quoteId = param("quote");
+const root = $("#order");
+const RELATIONS = [["self", "Myself (the policyholder)"], ["spouse", "My spouse"], ["child", "My child"], ["parent", "My parent"]];
+const BENEFICIARY_RELATIONS = [["spouse", "Spouse"], ["child", "Child"], ["parent", "Parent"], ["sibling", "Sibling"]];
+const ID_HINT = "18 characters: 17 digits, then a digit or X.";
+
+function input(key, label, attrs = {}, hint) {
+  const id = key.replace(/[^a-z0-9]+/gi, "-");
+  return h("div", {class: "field", "data-field": key},
+    h("label", {for: id, text: label}),
+    hint ? h("p", {class: "hint", id: id + "-hint", text: hint}) : null,
+    h("input", {id, name: key, type: "text", "aria-describedby": hint ? id + "-hint" : null, ...attrs}));
+}
+
+function select(key, label, options, attrs = {}) {
+  const id = key.replace(/[^a-z0-9]+/gi, "-");
+  return h("div", {class: "field", "data-field": key},
+    h("label", {for: id, text: label}),
+    h("select", {id, name: key, ...attrs}, options.map(([value, text]) => h("option", {value, text}))));
+}
+
+function yesNo(q) {
+  const key = `health_answers.${q.code}`;
+  return h("fieldset", {"data-field": key},
+    h("legend", {text: q.text}),
+    h("div", {class: "row"},
+      h("label", {class: "choice"}, h("input", {type: "radio", name: key, value: "yes"}), "Yes"),
+      h("label", {class: "choice"}, h("input", {type: "radio", name: key, value: "no"}), "No")));
+}
+
+// What a PRC ID number says about its holder, to catch a mismatch with the quote before sending.
+function idProblem(number, quote) {
+  const n = number.trim().toUpperCase();
+  if (!/^\d{17}[\dX]$/.test(n)) return "Enter an 18-character ID number: 17 digits, then a digit or X";
+  const birth = new Date(Date.UTC(+n.slice(6, 10), +n.slice(10, 12) - 1, +n.slice(12, 14)));
+  if (isNaN(birth) || birth.getUTCDate() !== +n.slice(12, 14)) return "This ID number does not contain a real date of birth";
+  const start = new Date(quote.inputs.start_date + "T00:00:00Z");
+  let age = start.getUTCFullYear() - birth.getUTCFullYear();
+  if (start.getUTCMonth() < birth.getUTCMonth() ||
+      (start.getUTCMonth() === birth.getUTCMonth() && start.getUTCDate() < birth.getUTCDate())) age -= 1;
+  if (age !== quote.inputs.age) {
+    return `This person is ${age} when cover starts, but the quote is for age ${quote.inputs.age}. Get a new quote for age ${age}`;
+  }
+  if ((+n[16] % 2 ? "M" : "F") !== quote.inputs.gender) return "This ID number's gender does not match the quote. Get a new quote";
+  return null;
+}
+
+function beneficiaryBlock(i) {
+  const p = `beneficiaries[${i}]`;
+  return h("fieldset", {class: "beneficiary", "data-index": String(i)},
+    h("legend", {text: `Beneficiary ${i + 1}`}),
+    input(`${p}.name`, "Full name", {autocomplete: "off", maxlength: "60"}),
+    input(`${p}.id_number`, "Their PRC ID number", {autocomplete: "off", maxlength: "18"}, ID_HINT),
+    select(`${p}.relation`, "Relation to the insured", BENEFICIARY_RELATIONS),
+    input(`${p}.share`, "Share (%)", {type: "number", inputmode: "numeric", min: "1", max: "100", value: i === 0 ? "100" : ""}));
+}
+
+function beneficiaries() {
+  const blocks = h("div", {id: "beneficiary-list", hidden: true});
+  const add = h("button", {type: "button", class: "secondary", text: "Add another beneficiary", hidden: true});
+  const refresh = () => { add.hidden = blocks.hidden || blocks.childElementCount >= 5; };
+  add.addEventListener("click", () => {
+    const block = beneficiaryBlock(blocks.childElementCount);
+    blocks.append(block);
+    block.querySelector("input").focus();
+    refresh();
+  });
+  const box = h("fieldset", {"data-field": "beneficiaries"},
+    h("legend", {text: "Who receives the death benefit"}),
+    h("label", {class: "choice"}, h("input", {type: "radio", name: "bene_mode", value: "heirs", checked: true}), "The insured person's legal heirs"),
+    h("label", {class: "choice"}, h("input", {type: "radio", name: "bene_mode", value: "named"}), "People I name (shares must add up to 100%)"),
+    blocks, add);
+  box.addEventListener("change", (e) => {
+    if (e.target.name !== "bene_mode") return;
+    blocks.hidden = e.target.value !== "named";
+    if (!blocks.hidden && !blocks.childElementCount) blocks.append(beneficiaryBlock(0));
+    refresh();
+  });
+  return box;
+}
+
+function readBeneficiaries(form) {
+  if (form.querySelector("input[name=bene_mode]:checked")?.value !== "named") return [];
+  return [...form.querySelectorAll("fieldset.beneficiary")].map((_, i) => {
+    const v = (k) => form.elements[`beneficiaries[${i}].${k}`].value.trim();
+    return {name: v("name"), id_type: "prc_id", id_number: v("id_number").toUpperCase(), relation: v("relation"),
+      share: v("share") === "" ? null : Number(v("share"))};
+  });
+}
+
+const planLabel = (plan) => (plan.sum_insured && !/\d/.test(plan.name)
+  ? `${plan.name}, cover up to CNY ${Number(plan.sum_insured).toLocaleString("en-US")}` : plan.name);
+
+function summary(quote, product) {
+  const plan = product.plans.find((x) => x.code === quote.inputs.plan) || {name: quote.inputs.plan};
+  const term = product.terms.find((x) => x.code === quote.inputs.term) || {label: quote.inputs.term};
+  const options = (product.options || []).filter((o) => quote.inputs.options.includes(o.code)).map((o) => o.name);
+  return h("section", {class: "card", "aria-labelledby": "summary-h"},
+    h("h2", {id: "summary-h", text: product.name}),
+    h("dl", {class: "facts"},
+      h("dt", {text: "Plan"}), h("dd", {text: planLabel(plan)}),
+      h("dt", {text: "Term"}), h("dd", {text: term.label}),
+      h("dt", {text: "Cover starts"}), h("dd", {text: day(quote.inputs.start_date)}),
+      options.length ? [h("dt", {text: "Extra cover"}), h("dd", {text: options.join(", ")})] : null,
+      quote.inputs.occupation_class ? [h("dt", {text: "Occupation class"}), h("dd", {text: String(quote.inputs.occupation_class)})] : null,
+      h("dt", {text: "Premium"}), h("dd", {}, h("strong", {text: money(quote.premium.total, quote.premium.currency)}))));
+}
+
+function buildForm(quote, product) {
+  const alert = h("div", {id: "form-alert", hidden: true});
+  const insuredFields = h("div", {hidden: true},
+    input("insured[0].name", "Full name of the insured person", {autocomplete: "off", maxlength: "60"}),
+    input("insured[0].id_number", "Their PRC ID number", {autocomplete: "off", maxlength: "18"}, ID_HINT));
+  const selfNote = h("p", {class: "hint", text: "The insured person is the policyholder above; their details are used."});
+  const relation = select("insured[0].relation", "Who is insured?", RELATIONS);
+  relation.addEventListener("change", () => {
+    const self = form.elements["insured[0].relation"].value === "self";
+    insuredFields.hidden = self;
+    selfNote.hidden = !self;
+  });
+  const form = h("form", {novalidate: true},
+    h("fieldset", {},
+      h("legend", {text: "Policyholder (the person who pays)"}),
+      input("policyholder.name", "Full name", {autocomplete: "name", maxlength: "60"}),
+      input("policyholder.id_number", "PRC ID number", {autocomplete: "off", maxlength: "18"}, ID_HINT),
+      input("policyholder.phone", "Mobile number", {type: "tel", autocomplete: "tel-national", inputmode: "numeric", maxlength: "11"},
+        "11-digit mainland mobile number, e.g. 13800138000."),
+      input("policyholder.email", "E-mail", {type: "email", autocomplete: "email", value: session.email})),
+    h("fieldset", {},
+      h("legend", {text: "Insured person"}),
+      h("p", {class: "hint", text: `The quote is for a ${quote.inputs.gender === "M" ? "man" : "woman"} aged ${quote.inputs.age} when cover starts.`}),
+      relation, selfNote, insuredFields),
+    product.has_beneficiaries ? beneficiaries() : null,
+    product.health_questions?.length
+      ? h("fieldset", {}, h("legend", {text: "Health questions about the insured person"}),
+        h("p", {class: "hint", text: "Answer truthfully: a wrong answer can mean a claim is not paid."}),
+        product.health_questions.map(yesNo))
+      : null,
+    h("div", {class: "field", "data-field": "accept_terms"},
+      h("label", {class: "choice"}, h("input", {type: "checkbox", name: "accept_terms", id: "accept_terms"}),
+        h("span", {}, "I have read and accept the policy terms, exclusions and purchase notes (",
+          h("a", {href: `product.html?id=${encodeURIComponent(product.product_id)}`, text: "see the product page"}), ")."))),
+    alert,
+    h("div", {class: "actions"}, h("button", {type: "submit", text: `Submit order, ${money(quote.premium.total, quote.premium.currency)}`})));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    submit(form, alert, quote, product);
+  });
+  return form;
+}
+
+function readBody(form, quote, product) {
+  const v = (k) => (form.elements[k]?.value || "").trim();
+  const holder = {name: v("policyholder.name"), id_type: "prc_id", id_number: v("policyholder.id_number").toUpperCase(),
+    phone: v("policyholder.phone").replace(/[\s-]/g, "")};
+  if (v("policyholder.email")) holder.email = v("policyholder.email");
+  const relation = v("insured[0].relation");
+  const insured = relation === "self"
+    ? {relation, name: holder.name, id_type: "prc_id", id_number: holder.id_number}
+    : {relation, name: v("insured[0].name"), id_type: "prc_id", id_number: v("insured[0].id_number").toUpperCase()};
+  const answers = {};
+  for (const q of product.health_questions || []) {
+    const picked = form.querySelector(`input[name="health_answers.${q.code}"]:checked`);
+    if (picked) answers[q.code] = picked.value === "yes";
+  }
+  return {quote_id: quote.quote_id, channel: "h5", policyholder: holder, insured: [insured],
+    beneficiaries: readBeneficiaries(form), health_answers: answers, accept_terms: form.elements.accept_terms.checked};
+}
+
+// The same checks the server makes, in the customer's words, before anything is sent.
+function check(body, quote, product) {
+  const p = {};
+  const ph = body.policyholder;
+  const ins = body.insured[0];
+  const self = ins.relation === "self";
+  if (!ph.name) p["policyholder.name"] = "Enter the policyholder's full name";
+  if (!ph.id_number) p["policyholder.id_number"] = "Enter the policyholder's ID number";
+  else if (!/^\d{17}[\dX]$/.test(ph.id_number)) p["policyholder.id_number"] = idProblem(ph.id_number, quote);
+  if (!/^1[3-9]\d{9}$/.test(ph.phone)) p["policyholder.phone"] = "Enter an 11-digit mainland mobile number";
+  if (ph.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(ph.email)) p["policyholder.email"] = "Enter an e-mail address like name@example.com";
+  if (!self && !ins.name) p["insured[0].name"] = "Enter the insured person's full name";
+  const idKey = self ? "policyholder.id_number" : "insured[0].id_number";
+  if (!ins.id_number) p[idKey] = p[idKey] || "Enter the insured person's ID number";
+  else if (!p[idKey]) { const problem = idProblem(ins.id_number, quote); if (problem) p[idKey] = problem; }
+  body.beneficiaries.forEach((b, i) => {
+    if (!b.name) p[`beneficiaries[${i}].name`] = "Enter the beneficiary's full name";
+    if (!/^\d{17}[\dX]$/.test(b.id_number)) p[`beneficiaries[${i}].id_number`] = "Enter an 18-character ID number";
+    if (!Number.isInteger(b.share) || b.share < 1 || b.share > 100) p[`beneficiaries[${i}].share`] = "Enter a whole percentage from 1 to 100";
+  });
+  const total = body.beneficiaries.reduce((s, b) => s + (b.share || 0), 0);
+  if (body.beneficiaries.length && total !== 100 && !Object.keys(p).some((k) => k.endsWith(".share"))) {
+    p.beneficiaries = `The shares must add up to 100% (they add up to ${total}%)`;
+  }
+  for (const q of product.health_questions || []) {
+    if (!(q.code in body.health_answers)) p[`health_answers.${q.code}`] = "Answer yes or no";
+  }
+  if (!body.accept_terms) p.accept_terms = "Read and accept the policy terms to continue";
+  return p;
+}
+
+async function submit(form, alert, quote, product) {
+  clearFieldErrors(form);
+  hideAlert(alert);
+  const body = readBody(form, quote, product);
+  const self = body.insured[0].relation === "self";
+  // With "self" the insured's details are the policyholder's fields.
+  const alias = (k) => (self ? k.replace(/^insured\[0\]\.(name|id_number)$/, "policyholder.$1") : k);
+  const problems = check(body, quote, product);
+  if (Object.keys(problems).length) {
+    showAlert(alert, "Please correct the fields marked above.");
+    showFieldErrors(form, problems, alias);
+    return;
+  }
+  const keyName = `insuremall.idem.${quote.quote_id}`;
+  if (!sessionStorage.getItem(keyName)) sessionStorage.setItem(keyName, uuid());
+  const button = form.querySelector("button[type=submit]");
+  setBusy(button, true, "Submitting…");
+  try {
+    const order = await api("/orders", {method: "POST", body, headers: {"Idempotency-Key": sessionStorage.getItem(keyName)}});
+    sessionStorage.setItem(`insuremall.order.${quote.quote_id}`, order.order_id);
+    location.href = `order-status.html?id=${encodeURIComponent(order.order_id)}`;
+  } catch (err) {
+    setBusy(button, false);
+    if (err.status === 401) return goToSignIn();
+    showError(alert, err, () => form.requestSubmit());
+    const rest = showFieldErrors(form, err.fields, alias);
+    delete rest.quote_id;
+    if (Object.keys(rest).length) alert.append(list(Object.entries(rest).map(([k, m]) => `${k}: ${m}`)));
+    if (err.status === 409 && err.fields.quote_id) {
+      alert.append(h("p", {}, h("a", {href: `product.html?id=${encodeURIComponent(product.product_id)}`, text: "Get a new quote"})));
+    }
+    if (!Object.keys(err.fields).length) alert.scrollIntoView({block: "center"});
+  }
+}
+
+async function load() {
+  const loading = $("#loading");
+  const alert = $("#alert");
+  if (!quoteId) {
+    loading.hidden = true;
+    return root.replaceChildren(h("p", {}, "Choose a product and get a quote first. ", h("a", {href: "index.html", text: "See products"})));
+  }
+  try {
+    const quote = await api(`/quotes/${encodeURIComponent(quoteId)}`);
+    const product = await api(`/products/${encodeURIComponent(quote.product_id)}`);
+    const parts = [summary(quote, product)];
+    const earlier = sessionStorage.getItem(`insuremall.order.${quote.quote_id}`);
+    if (earlier) {
+      parts.push(h("p", {class: "alert info"}, "You already placed an order with this quote. ",
+        h("a", {href: `order-status.html?id=${encodeURIComponent(earlier)}`, text: "See its status"}), "."));
+    }
+    if (quote.expired) {
+      parts.push(h("div", {class: "alert error", role: "alert"}, h("p", {text: "This quote has expired, so the price may have changed."}),
+        h("a", {href: `product.html?id=${encodeURIComponent(product.product_id)}`, text: "Get a new quote"})));
+    } else {
+      parts.push(buildForm(quote, product));
+    }
+    root.replaceChildren(...parts);
+  } catch (err) {
+    if (err.status === 401) return goToSignIn();
+    if (err.status === 404) err.message = "We could not find this quote. Please get a new quote from the product page.";
+    showError(alert, err, load);
+  } finally {
+    loading.hidden = true;
+  }
+}
+
+if (session) load();

@@ -1,0 +1,51 @@
+import {api} from "../api.js";
+import {$, cents, h, param, setBusy, showError} from "../ui.js";
+
+const intentId = param("intent");
+const root = $("#pay");
+const statusLink = (orderId) => `order-status.html?id=${encodeURIComponent(orderId)}`;
+
+async function pay(intent, button) {
+  setBusy(button, true, "Paying…");
+  try {
+    await api(`/sandbox-payments/${encodeURIComponent(intent.intent_id)}/pay`, {method: "POST", body: {}});
+    location.href = statusLink(intent.order_id);
+  } catch (err) {
+    setBusy(button, false);
+    showError($("#alert"), err, () => pay(intent, button));
+  }
+}
+
+async function load() {
+  const loading = $("#loading");
+  if (!intentId) {
+    loading.hidden = true;
+    return root.replaceChildren(h("p", {text: "This link has no payment in it. Open the payment from your order's status page."}));
+  }
+  try {
+    const intent = await api(`/sandbox-payments/${encodeURIComponent(intentId)}`);
+    const amount = cents(intent.amount_cents, intent.currency);
+    const card = h("section", {class: "card sandbox", "aria-labelledby": "amount-h"},
+      h("h2", {id: "amount-h", text: "Amount to pay"}),
+      h("p", {class: "price", text: amount}),
+      h("p", {class: "muted", text: `Order ${intent.order_id}`}));
+    if (intent.status === "requires_payment") {
+      const button = h("button", {type: "button", text: `Pay ${amount} (sandbox)`});
+      button.addEventListener("click", () => pay(intent, button));
+      card.append(h("div", {class: "actions"}, button));
+    } else {
+      const said = {succeeded: "This payment is already made.", refunded: "This payment was made and has been refunded.",
+        canceled: "This payment was cancelled because the order expired."}[intent.status] || `This payment is ${intent.status}.`;
+      card.append(h("p", {class: "alert info", text: said}));
+    }
+    card.append(h("p", {}, h("a", {href: statusLink(intent.order_id), text: "Back to the order status"})));
+    root.replaceChildren(card);
+  } catch (err) {
+    if (err.status === 404) err.message = "We could not find this payment. Open it again from your order's status page.";
+    showError($("#alert"), err, load);
+  } finally {
+    loading.hidden = true;
+  }
+}
+
+load();
