@@ -65,10 +65,10 @@ export function showError(box, err, retry) {
   showAlert(box, err.message || String(err), {retry: err.network || err.status >= 500 ? retry : undefined});
 }
 
-// Server field messages are fragments ("is required"); make them sentences.
-export function sentence(text) {
+// Server field messages are fragments ("is required"); make them sentences about the field.
+export function sentence(text, label = "This field") {
   let t = String(text).trim();
-  if (/^(is|are|must|can) /.test(t)) t = "This field " + t;
+  if (/^(is|are|must|can|has) /.test(t)) t = `${label} ${t}`;
   t = t.charAt(0).toUpperCase() + t.slice(1);
   return /[.!?]$/.test(t) ? t : t + ".";
 }
@@ -86,14 +86,14 @@ export function clearFieldErrors(form) {
 // Put each message next to its field (the element with data-field="<key>"). Returns what did not fit.
 export function showFieldErrors(form, fields, alias = (k) => k) {
   const rest = {};
-  let first = null;
   for (const [key, text] of Object.entries(fields || {})) {
     const wrap = form.querySelector(`[data-field="${CSS.escape(alias(key))}"]`);
     if (!wrap || wrap.hidden) { rest[key] = text; continue; }
     const id = "err-" + alias(key).replace(/[^a-z0-9]+/gi, "-");
     wrap.querySelector(`#${id}`)?.remove();
-    const msg = h("p", {class: "field-error", id, text: sentence(text)});
     const legend = wrap.querySelector(":scope > legend");
+    const label = (legend || wrap.querySelector("label"))?.textContent.trim().replace(/\s*\(.*\)$/, "");
+    const msg = h("p", {class: "field-error", id, text: sentence(text, label || undefined)});
     if (legend) legend.after(msg); else wrap.append(msg);
     const controls = wrap.querySelectorAll("input, select, textarea");
     controls.forEach((c) => {
@@ -101,9 +101,8 @@ export function showFieldErrors(form, fields, alias = (k) => k) {
       if (!("described" in c.dataset)) c.dataset.described = c.getAttribute("aria-describedby") || "";
       c.setAttribute("aria-describedby", `${c.dataset.described} ${id}`.trim());
     });
-    first = first || controls[0];
   }
-  first?.focus();
+  form.querySelector("[aria-invalid=true]")?.focus();
   return rest;
 }
 

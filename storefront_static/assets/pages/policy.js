@@ -1,0 +1,66 @@
+import {api} from "../api.js";
+import {goToSignIn, requireSession} from "../session.js";
+import {$, cny, day, h, list, money, param, showError, STATUS_LABELS, when} from "../ui.js";
+
+const session = requireSession();
+const policyNo = param("no");
+const GENDER = {M: "male", F: "female"};
+
+function person(p) {
+  const bits = [p.relation && p.relation !== "self" ? p.relation : null, p.age ? `age ${p.age}` : null,
+    GENDER[p.gender], p.share ? `${p.share}%` : null].filter(Boolean);
+  return h("li", {}, h("strong", {text: p.name}), bits.length ? ` (${bits.join(", ")})` : "",
+    h("div", {class: "muted", text: [p.id_number ? "ID " + p.id_number : null, p.phone, p.email].filter(Boolean).join(" · ")}));
+}
+
+function render(p) {
+  const cur = p.currency || "CNY";
+  return [
+    h("h1", {text: p.product_name}),
+    h("p", {}, "Policy ", h("strong", {text: p.policy_no}), " ", h("span", {class: `badge ${p.status}`, text: STATUS_LABELS[p.status] || p.status})),
+    h("section", {class: "card"},
+      h("dl", {class: "facts"},
+        h("dt", {text: "Insurer"}), h("dd", {text: p.insurer_name}),
+        h("dt", {text: "Plan"}), h("dd", {text: p.plan}),
+        h("dt", {text: "Term"}), h("dd", {text: p.term?.label || ""}),
+        h("dt", {text: "Cover"}), h("dd", {text: `${day(p.start_date)} to ${day(p.end_date)}`}),
+        h("dt", {text: "Sum insured"}), h("dd", {text: cny(p.sum_insured, cur)}),
+        h("dt", {text: "Premium"}), h("dd", {text: money(p.premium, cur)}),
+        p.paid_at ? [h("dt", {text: "Paid"}), h("dd", {text: when(p.paid_at)})] : null,
+        p.cooling_off_until ? [h("dt", {text: "Cooling-off"}), h("dd", {text: `Cancel for a full refund until ${day(p.cooling_off_until)}`})] : null)),
+    h("h2", {text: "Cover"}),
+    h("div", {class: "table-wrap"}, h("table", {},
+      h("thead", {}, h("tr", {}, h("th", {scope: "col", text: "Cover"}), h("th", {scope: "col", class: "num", text: "Sum insured"}))),
+      h("tbody", {}, (p.coverages || []).map((c) => h("tr", {}, h("td", {text: c.name}), h("td", {class: "num", text: cny(c.sum_insured, cur)})))))),
+    p.options?.length ? [h("h3", {text: "Extra cover"}), list(p.options.map((o) => o.name || o))] : null,
+    h("h2", {text: "Premium"}),
+    h("div", {class: "table-wrap"}, h("table", {},
+      h("caption", {text: "How the premium was worked out"}),
+      h("tbody", {}, (p.premium_breakdown || []).map((b) => h("tr", {}, h("td", {text: b.description}), h("td", {class: "num", text: money(b.amount, cur)})))))),
+    h("h2", {text: "People"}),
+    h("h3", {text: "Policyholder"}), h("ul", {}, person(p.policyholder)),
+    h("h3", {text: "Insured"}), h("ul", {}, (p.insured_persons || []).map(person)),
+    h("h3", {text: "Beneficiaries"}),
+    Array.isArray(p.beneficiaries) ? h("ul", {}, p.beneficiaries.map(person)) : h("p", {text: "The insured person's legal heirs."}),
+    p.terms_summary ? [h("h2", {text: "What it pays"}), h("p", {text: p.terms_summary})] : null,
+    p.exclusions?.length ? [h("h2", {text: "What is not covered"}), list(p.exclusions)] : null,
+    h("p", {}, h("a", {href: "policies.html", text: "Back to my policies"})),
+  ];
+}
+
+async function load() {
+  try {
+    if (!policyNo) throw Object.assign(new Error("No policy was chosen."), {status: 404});
+    const p = await api(`/policies/${encodeURIComponent(policyNo)}`);
+    document.title = `Policy ${p.policy_no} - InsureMall`;
+    $("#policy").replaceChildren(...render(p).flat().filter(Boolean));
+  } catch (err) {
+    if (err.status === 401) return goToSignIn();
+    if (err.status === 404) err.message = "We could not find this policy in your account.";
+    showError($("#alert"), err, load);
+  } finally {
+    $("#loading").hidden = true;
+  }
+}
+
+if (session) load();
