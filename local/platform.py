@@ -108,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     platform = LocalPlatform(port=args.port, host=args.host)
     try:
         platform.start()
+    except KeyboardInterrupt:
+        print("\n==> stopped while starting", flush=True)
+        platform.stop()
+        return 130
     except OSError as exc:
         print(
             f"error: cannot listen on {args.host}:{args.port} ({exc.strerror}); try PORT=8081 make run",
