@@ -46,7 +46,8 @@ export function renderNav() {
   slot.replaceChildren();
   if (!s) {
     const a = document.createElement("a");
-    a.href = "signin.html?next=" + encodeURIComponent(currentPage());
+    const here = currentPage();
+    a.href = /^sign(in|up)\.html/.test(here) ? "signin.html" : "signin.html?next=" + encodeURIComponent(here);
     a.textContent = "Sign in";
     slot.append(a);
     return;

@@ -34,7 +34,7 @@ function plansTable(p) {
       h("thead", {}, h("tr", {}, h("th", {scope: "col", text: "Cover"}),
         p.plans.map((plan) => h("th", {scope: "col", class: "num", text: plan.name})))),
       h("tbody", {}, rows,
-        h("tr", {}, h("th", {scope: "row", text: "Total sum insured"}),
+        h("tr", {}, h("th", {scope: "row", text: "Plan sum insured"}),
           p.plans.map((plan) => h("td", {class: "num", text: num(plan.sum_insured)}))))));
 }
 

@@ -1,12 +1,13 @@
 import {api} from "../api.js";
 import {getSession, safeNext, saveSession} from "../session.js";
-import {$, clearFieldErrors, hideAlert, param, setBusy, showError, showFieldErrors} from "../ui.js";
+import {$, clearFieldErrors, h, hideAlert, param, setBusy, showError, showFieldErrors} from "../ui.js";
 
 const next = safeNext(param("next"));
 const form = $("#form");
 const alert = $("#alert");
 $("#other").href = "signup.html?next=" + encodeURIComponent(next);
 if (getSession()) location.replace(next);
+if (next !== "index.html") form.before(h("p", {class: "alert info", text: "Please sign in to continue."}));
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
