@@ -227,6 +227,10 @@ async function submit(form, alert, quote, product) {
   } catch (err) {
     setBusy(button, false);
     if (err.status === 401) return goToSignIn();
+    if (err.status === 409 && /Idempotency-Key/i.test(err.message)) {
+      err.message = "You already placed an order with this quote using different details. " +
+        "See it under My policies, or get a new quote to buy again.";
+    }
     showError(alert, err, () => form.requestSubmit());
     const rest = showFieldErrors(form, err.fields, alias);
     delete rest.quote_id;
