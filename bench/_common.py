@@ -50,7 +50,7 @@ class Metric:
         if self.target is None:
             return "-"
         bound = "at most" if self.comparison == "<=" else "at least"
-        return f"{bound} {_fmt(self.target, self.digits)} {self.unit}"
+        return f"{bound} {_fmt(self.target, self.digits)} {self.unit}".strip()
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "result": self.result}

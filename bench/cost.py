@@ -177,7 +177,7 @@ def run() -> Report:
         ],
         rows,
         note="handler ms = wall time in this process, summed over runs; POST .../pay includes the webhook "
-        "round trip it waits for; '(outside any invocation)' = the state machine service itself",
+        "round trip it waits for; a row '(outside any invocation)' would be calls by the AWS services",
     )
 
     # ---------- units and prices ----------
@@ -230,7 +230,7 @@ def run() -> Report:
         ["What", "Count", "Priced?"],
         [
             ["API Gateway requests (incl. the webhook the sandbox posts)", api_requests, "yes"],
-            ["  of which status polls", polls, "yes"],
+            ["of which: status polls", polls, "yes"],
             ["Step Functions state transitions (states entered, execution history)", transitions, "yes"],
             ["Cognito API calls", cognito, "no: Cognito bills monthly active users, not calls"],
             *[
