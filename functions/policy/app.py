@@ -79,7 +79,9 @@ def get_policy(policy_no):
         "insurer": {"name": snapshot["insurer_name"], "code": snapshot["insurer_code"]},
         "policyholder": masked_party(parties["policyholder"]),
         "insured_persons": [masked_party(p) for p in parties["insured"]],
-        "beneficiaries": [masked_party(p) for p in parties["beneficiaries"]] or "legal heirs",
+        "beneficiaries": [masked_party(p) for p in parties["beneficiaries"]],
+        # With no named beneficiary the death benefit goes to the insured's legal heirs.
+        "beneficiary_designation": "named" if parties["beneficiaries"] else "legal_heirs",
     }
 
 

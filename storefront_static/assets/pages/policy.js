@@ -41,7 +41,7 @@ function render(p) {
     h("h3", {text: "Policyholder"}), h("ul", {}, person(p.policyholder)),
     h("h3", {text: "Insured"}), h("ul", {}, (p.insured_persons || []).map(person)),
     h("h3", {text: "Beneficiaries"}),
-    Array.isArray(p.beneficiaries) ? h("ul", {}, p.beneficiaries.map(person)) : h("p", {text: "The insured person's legal heirs."}),
+    p.beneficiaries.length ? h("ul", {}, p.beneficiaries.map(person)) : h("p", {text: "The insured person's legal heirs."}),
     p.terms_summary ? [h("h2", {text: "What it pays"}), h("p", {text: p.terms_summary})] : null,
     p.exclusions?.length ? [h("h2", {text: "What is not covered"}), list(p.exclusions)] : null,
     h("p", {}, h("a", {href: "policies.html", text: "Back to my policies"})),
