@@ -119,8 +119,9 @@ def run() -> Report:
     if orders_handler:
         gap = median(figures["of which: POST /orders answered"]) * 1000 - median(orders_handler)
         report.note(
-            f"POST /orders: the HTTP answer takes {gap:.0f} ms (median) longer than the handler; that is the "
-            "client, the local gateway and the saga starting in parallel, not Lambda or API Gateway"
+            f"POST /orders: the HTTP answer takes {gap:.0f} ms (median) longer than the handler: the client, "
+            "the local gateway (about 40 ms per request is a TCP delayed-ACK stall, see bench/README.md) and "
+            "the saga starting in parallel; none of it is Lambda or API Gateway"
         )
     report.note(
         "no latency targets were set for this benchmark; the one target is that every purchase ends issued"
