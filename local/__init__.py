@@ -1,5 +1,6 @@
 """The local platform. Its code imports the functions and the common layer as Lambda would see them
 (each function's package at the top level, the layer's `python/` folder on the path)."""
+
 import sys
 from pathlib import Path
 

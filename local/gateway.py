@@ -113,6 +113,8 @@ class Gateway:
 class _RequestHandler(BaseHTTPRequestHandler):
     gateway: Gateway
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without this each response waits for a delayed ACK.
+    disable_nagle_algorithm = True
     server_version = "InsureMallLocal/1.0"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature

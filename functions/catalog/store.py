@@ -16,6 +16,7 @@ from insuremall.models.catalog import CatalogRecord
 _PRODUCT_TTL_SECONDS = 30
 _product_cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
 _rate_table_cache: dict[tuple[str, int], dict[str, Any]] = {}
+_insurer_cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
 
 
 def _docs(pk: str) -> list[dict[str, Any]]:
@@ -31,10 +32,16 @@ def list_insurers() -> list[dict[str, Any]]:
 
 
 def get_insurer(insurer_id: str) -> dict[str, Any] | None:
+    cached = _insurer_cache.get(insurer_id)
+    now = time.monotonic()
+    if cached and now - cached[0] < _PRODUCT_TTL_SECONDS:
+        return cached[1]
     try:
-        return CatalogRecord.get("INSURER", insurer_id).doc
+        insurer = CatalogRecord.get("INSURER", insurer_id).doc
     except CatalogRecord.DoesNotExist:
-        return None
+        insurer = None
+    _insurer_cache[insurer_id] = (now, insurer)
+    return insurer
 
 
 def list_products(category_id: str | None = None) -> list[dict[str, Any]]:
@@ -69,6 +76,7 @@ def get_rate_table(product_id: str, version: int) -> dict[str, Any] | None:
 def clear_caches() -> None:
     _product_cache.clear()
     _rate_table_cache.clear()
+    _insurer_cache.clear()
 
 
 # Writes: used by the demo loader now and the operator console later.

@@ -258,13 +258,11 @@ def create_order():
         "application": application,
         "created_at": store.now_iso(),
     }
-    stored_id = store.create_order(
+    stored, created = store.create_order(
         order, caller.subject, key, request_hash, int(time.time()) + IDEMPOTENCY_TTL_SECONDS
     )
-    replay = stored_id != order_id
-    stored = store.get_order(stored_id, consistent=True)
     _start_purchase(stored)
-    return Response(body=order_view(stored), status_code=200 if replay else 201)
+    return Response(body=order_view(stored), status_code=201 if created else 200)
 
 
 def _start_purchase(order: dict) -> None:

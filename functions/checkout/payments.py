@@ -30,17 +30,16 @@ class SandboxProvider:
     def create_intent(self, order_id: str, amount_cents: int, currency: str) -> dict[str, Any]:
         """One intent per order: the id derives from the order, so a retried task reuses it."""
         intent_id = f"pi_{order_id}"
-        store.put_intent(
-            {
-                "intent_id": intent_id,
-                "order_id": order_id,
-                "amount_cents": amount_cents,
-                "currency": currency,
-                "status": "requires_payment",
-                "created_at": store.now_iso(),
-            }
-        )
-        intent = store.get_intent(intent_id)
+        intent = {
+            "intent_id": intent_id,
+            "order_id": order_id,
+            "amount_cents": amount_cents,
+            "currency": currency,
+            "status": "requires_payment",
+            "created_at": store.now_iso(),
+        }
+        if not store.put_intent(intent):  # a retried task: the first intent stands
+            intent = store.get_intent(intent_id)
         if intent is None or intent["amount_cents"] != amount_cents:
             raise Conflict("Payment intent does not match the order")
         return intent

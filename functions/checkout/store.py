@@ -106,8 +106,9 @@ def create_order(
     idempotency_key: str | None,
     request_hash: str,
     idempotency_ttl: int,
-) -> str:
-    """Write the order (and its idempotency record) once; a retry returns the first order's id."""
+) -> tuple[dict[str, Any], bool]:
+    """Write the order (and its idempotency record) once. Returns (order, created); a retry with the
+    same key returns the first order and created=False."""
     created = order["created_at"]
     record = OrderRecord(
         pk=f"ORDER#{order['order_id']}",
@@ -130,7 +131,7 @@ def create_order(
     )
     if idempotency_key is None:
         record.save(condition=OrderRecord.pk.does_not_exist())
-        return order["order_id"]
+        return order_to_dict(record), True
     marker = IdempotencyRecord(
         pk=f"IDEMPOTENCY#{customer_id}#{idempotency_key}",
         request_hash=request_hash,
@@ -147,8 +148,8 @@ def create_order(
         existing = IdempotencyRecord.get(marker.pk, "IDEMPOTENCY", consistent_read=True)
         if existing.request_hash != request_hash:
             raise Conflict("This Idempotency-Key was already used for a different order") from exc
-        return existing.order_id
-    return order["order_id"]
+        return get_order(existing.order_id, consistent=True), False
+    return order_to_dict(record), True
 
 
 def get_order(order_id: str, consistent: bool = False) -> dict[str, Any] | None:
@@ -209,7 +210,7 @@ def transition(
         if current is not None and current["status"] == to_status:
             return current, False
         raise InvalidTransition(current) from exc
-    return get_order(order_id, consistent=True), True  # type: ignore[return-value]
+    return order_to_dict(record), True  # update() returned the whole new item (ALL_NEW)
 
 
 def park_payment_token(order_id: str, intent_id: str, task_token: str) -> dict[str, Any]:
