@@ -16,7 +16,7 @@ from catalog.domain import rating
 from checkout import payments, store
 from checkout.domain import identity, webhook_signature
 from checkout.domain.application import build_application
-from insuremall import auth, errors
+from insuremall import auth, aws, errors
 from insuremall.config import get_settings
 from insuremall.money import to_cents
 from insuremall.observability import get_logger
@@ -39,17 +39,6 @@ STATUS_LABELS = {
     "failed": "Could not be completed - payment refunded",
     "cancelled": "Cancelled",
 }
-
-_sfn = None
-
-
-def _stepfunctions():
-    global _sfn
-    if _sfn is None:
-        import boto3
-
-        _sfn = boto3.client("stepfunctions", region_name=get_settings().region)
-    return _sfn
 
 
 def _today_in_china() -> date:
@@ -267,7 +256,7 @@ def create_order():
 
 def _start_purchase(order: dict) -> None:
     """Start the saga named after the order; a repeat start (a retried request) is harmless."""
-    client = _stepfunctions()
+    client = aws.client("stepfunctions")
     with contextlib.suppress(client.exceptions.ExecutionAlreadyExists):
         client.start_execution(
             stateMachineArn=get_settings().purchase_state_machine_arn,
@@ -344,7 +333,7 @@ def payment_webhook():
 
 
 def _resume_purchase(order: dict, data: dict) -> None:
-    client = _stepfunctions()
+    client = aws.client("stepfunctions")
     try:
         client.send_task_success(
             taskToken=order["payment_task_token"],

@@ -3,14 +3,13 @@ and the sandbox payment provider's ledger). Order status changes are conditional
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from insuremall.errors import Conflict
+from insuremall.models import condition_failed, now_iso, transaction_connection
 from insuremall.models.checkout import (
     IdempotencyRecord,
     OrderRecord,
@@ -19,27 +18,6 @@ from insuremall.models.checkout import (
     RefundRecord,
     StatusChange,
 )
-
-_connection: Connection | None = None
-
-
-def _conn() -> Connection:
-    global _connection
-    if _connection is None:
-        _connection = Connection(region=OrderRecord.Meta.region)
-    return _connection
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def _condition_failed(exc: Exception) -> bool:
-    cause = getattr(exc, "cause_response_code", None)
-    if cause == "ConditionalCheckFailedException":
-        return True
-    reasons = getattr(exc, "cancellation_reasons", None) or []
-    return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
 
 
 # ---------- quotes ----------
@@ -139,11 +117,11 @@ def create_order(
         expires_at=idempotency_ttl,
     )
     try:
-        with TransactWrite(connection=_conn()) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.save(marker, condition=IdempotencyRecord.pk.does_not_exist())
             transaction.save(record, condition=OrderRecord.pk.does_not_exist())
     except TransactWriteError as exc:
-        if not _condition_failed(exc):
+        if not condition_failed(exc):
             raise
         existing = IdempotencyRecord.get(marker.pk, "IDEMPOTENCY", consistent_read=True)
         if existing.request_hash != request_hash:
@@ -204,7 +182,7 @@ def transition(
     try:
         record.update(actions=actions, condition=condition)
     except UpdateError as exc:
-        if not _condition_failed(exc):
+        if not condition_failed(exc):
             raise
         current = get_order(order_id, consistent=True)
         if current is not None and current["status"] == to_status:
@@ -243,7 +221,7 @@ def put_intent(intent: dict[str, Any]) -> bool:
             condition=PaymentIntentRecord.pk.does_not_exist()
         )
     except PutError as exc:
-        if _condition_failed(exc):
+        if condition_failed(exc):
             return False
         raise
     return True
@@ -275,7 +253,7 @@ def set_intent_status(intent_id: str, to_status: str, from_status: str, **fields
             actions=actions, condition=PaymentIntentRecord.status == from_status
         )
     except UpdateError as exc:
-        if _condition_failed(exc):
+        if condition_failed(exc):
             return False
         raise
     return True
@@ -295,7 +273,7 @@ def record_refund(intent_id: str, refund_key: str, amount_cents: int, reason: st
     )
     intent = PaymentIntentRecord(pk=f"PAYMENT#{intent_id}", sk="INTENT")
     try:
-        with TransactWrite(connection=_conn()) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.save(refund, condition=RefundRecord.pk.does_not_exist())
             transaction.update(
                 intent,
@@ -308,7 +286,7 @@ def record_refund(intent_id: str, refund_key: str, amount_cents: int, reason: st
                 & (PaymentIntentRecord.refundable_cents >= amount_cents),
             )
     except TransactWriteError as exc:
-        if not _condition_failed(exc):
+        if not condition_failed(exc):
             raise
     try:
         existing = RefundRecord.get(refund.pk, refund.sk, consistent_read=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from checkout import payments, store
+from insuremall import tasks
 from insuremall.observability import get_logger
 
 logger = get_logger("checkout-tasks")
@@ -96,8 +97,4 @@ TASKS = {
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    task = TASKS.get(event.get("task", ""))
-    if task is None:
-        raise ValueError(f"unknown task {event.get('task')!r}")
-    logger.info("task", extra={"task": event["task"], "order_id": event.get("order_id")})
-    return task(event)
+    return tasks.run(TASKS, event, logger)

@@ -8,7 +8,7 @@ import re
 from chalice import Chalice, Response
 
 from distribution import store
-from insuremall import auth, errors
+from insuremall import auth, aws, errors
 from insuremall.config import get_settings
 from insuremall.observability import get_logger
 from insuremall.privacy import mask_email
@@ -18,16 +18,6 @@ logger = get_logger("distribution")
 errors.install(app, logger)
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_cognito = None
-
-
-def _idp():
-    global _cognito
-    if _cognito is None:
-        import boto3
-
-        _cognito = boto3.client("cognito-idp", region_name=get_settings().region)
-    return _cognito
 
 
 def _credentials(body: dict) -> tuple[str, str]:
@@ -53,7 +43,7 @@ def _tokens(result: dict) -> dict:
 
 
 def _sign_in(email: str, password: str) -> dict:
-    client = _idp()
+    client = aws.client("cognito-idp")
     try:
         result = client.initiate_auth(
             ClientId=get_settings().user_pool_client_id,
@@ -80,7 +70,7 @@ def sign_up():
     if not isinstance(name, str) or len(name.strip()) > 60:
         raise errors.ValidationFailed({"name": "at most 60 characters"})
     name = name.strip() or email.split("@")[0]
-    client, settings = _idp(), get_settings()
+    client, settings = aws.client("cognito-idp"), get_settings()
     try:
         result = client.sign_up(
             ClientId=settings.user_pool_client_id,

@@ -7,6 +7,7 @@ from typing import Any
 
 from pynamodb.exceptions import PutError
 
+from insuremall.models import condition_failed
 from insuremall.models.members import MemberRecord
 
 
@@ -30,7 +31,7 @@ def create_member(member_id: str, email: str, display_name: str) -> dict[str, An
     try:
         record.save(condition=MemberRecord.pk.does_not_exist())
     except PutError as exc:
-        if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+        if not condition_failed(exc):
             raise
         return get_member(member_id)  # type: ignore[return-value]
     return _profile(record)

@@ -6,8 +6,7 @@ import json
 
 from chalice import Chalice
 
-from insuremall import auth, errors
-from insuremall.config import get_settings
+from insuremall import auth, aws, errors
 from insuremall.observability import get_logger
 from insuremall.privacy import masked_party
 from policy import store
@@ -15,17 +14,6 @@ from policy import store
 app = Chalice(app_name="insuremall-policy")
 logger = get_logger("policy")
 errors.install(app, logger)
-
-_sfn = None
-
-
-def _stepfunctions():
-    global _sfn
-    if _sfn is None:
-        import boto3
-
-        _sfn = boto3.client("stepfunctions", region_name=get_settings().region)
-    return _sfn
 
 
 def _summary(policy: dict) -> dict:
@@ -116,7 +104,7 @@ def decide_referral(order_id):
     ):
         raise errors.Conflict(f"This referral was already {store.get_referral(order_id)['status']}")
     reasons = [note] if note else []
-    _stepfunctions().send_task_success(
+    aws.client("stepfunctions").send_task_success(
         taskToken=referral["task_token"], output=json.dumps({"outcome": decision, "reasons": reasons})
     )
     logger.info(

@@ -3,13 +3,12 @@ sales counters (in the same transaction that issues the policy, so each happens 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from insuremall.models import condition_failed, now_iso, transaction_connection
 from insuremall.models.events import DomainEventRecord
 from insuremall.models.policy import (
     CounterRecord,
@@ -20,28 +19,6 @@ from insuremall.models.policy import (
     UnderwritingRecord,
 )
 from insuremall.models.reports import SalesCounter
-
-_connection: Connection | None = None
-
-
-def _conn() -> Connection:
-    global _connection
-    if _connection is None:
-        _connection = Connection(region=PolicyRecord.Meta.region)
-    return _connection
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def _condition_failed(exc: Exception) -> bool:
-    if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
-        return True
-    return any(
-        r is not None and r.code == "ConditionalCheckFailed"
-        for r in getattr(exc, "cancellation_reasons", None) or []
-    )
 
 
 # ---------- underwriting ----------
@@ -59,7 +36,7 @@ def save_underwriting(order_id: str, decision: dict[str, Any], decided_by: str) 
             pk=f"ORDER#{order_id}", decision=decision, decided_at=now_iso(), decided_by=decided_by
         ).save(condition=UnderwritingRecord.pk.does_not_exist())
     except PutError as exc:
-        if not _condition_failed(exc):
+        if not condition_failed(exc):
             raise
         return get_underwriting(order_id)  # type: ignore[return-value]
     return decision
@@ -133,7 +110,7 @@ def decide_referral(order_id: str, outcome: str, operator_id: str, note: str) ->
             condition=ReferralRecord.status == "pending",
         )
     except UpdateError as exc:
-        if _condition_failed(exc):
+        if condition_failed(exc):
             return False
         raise
     return True
@@ -189,7 +166,7 @@ def issue(policy: dict[str, Any], event: dict[str, Any], sales_key: dict[str, st
     reference = PolicyReference(pk=f"ORDER#{policy['order_id']}", policy_no=no)
     sales_sk = "#".join(sales_key[k] for k in ("region", "insurer_id", "product_id", "channel"))
     try:
-        with TransactWrite(connection=_conn()) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.save(reference, condition=PolicyReference.pk.does_not_exist())
             transaction.save(record, condition=PolicyRecord.pk.does_not_exist())
             for insured in policy["parties"]["insured"]:
@@ -227,7 +204,7 @@ def issue(policy: dict[str, Any], event: dict[str, Any], sales_key: dict[str, st
                 ],
             )
     except TransactWriteError as exc:
-        if not _condition_failed(exc):
+        if not condition_failed(exc):
             raise
         existing = policy_for_order(policy["order_id"])
         if existing is None:
@@ -289,7 +266,7 @@ def expire_policy(policy_no: str) -> bool:
             actions=[PolicyRecord.status.set("expired")], condition=PolicyRecord.status == "in_force"
         )
     except UpdateError as exc:
-        if _condition_failed(exc):
+        if condition_failed(exc):
             return False
         raise
     return True
@@ -301,7 +278,7 @@ def expire_exposure(insured_key: str, policy_no: str) -> None:
             actions=[ExposureRecord.status.set("expired")], condition=ExposureRecord.status == "in_force"
         )
     except UpdateError as exc:
-        if not _condition_failed(exc):
+        if not condition_failed(exc):
             raise
 
 
@@ -321,7 +298,7 @@ def create_renewal_offer(policy: dict[str, Any], status: str, offer: dict[str, A
             gsi1sk=f"RENEWAL#{offer['start_date']}#{policy['policy_no']}",
         ).save(condition=RenewalOfferRecord.pk.does_not_exist())
     except PutError as exc:
-        if _condition_failed(exc):
+        if condition_failed(exc):
             return False
         raise
     return True

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+from insuremall import tasks
 from insuremall.config import get_settings
 from insuremall.observability import get_logger
 from policy import store
@@ -161,8 +162,4 @@ TASKS = {
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    task = TASKS.get(event.get("task", ""))
-    if task is None:
-        raise ValueError(f"unknown task {event.get('task')!r}")
-    logger.info("task", extra={"task": event["task"], "order_id": event.get("order_id")})
-    return task(event)
+    return tasks.run(TASKS, event, logger)

@@ -7,6 +7,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from insuremall import tasks
 from insuremall.observability import get_logger
 from reports import store
 from reports.domain.sales import daily_report, to_csv
@@ -29,7 +30,4 @@ TASKS = {"export_daily_sales": export_daily_sales}
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    task = TASKS.get(event.get("task", ""))
-    if task is None:
-        raise ValueError(f"unknown task {event.get('task')!r}")
-    return task(event)
+    return tasks.run(TASKS, event, logger)

@@ -181,8 +181,13 @@ def test_given_a_referring_answer_when_an_operator_accepts_then_the_policy_is_is
     referred = wait_for_order(customer, order["order_id"], {"referred"} | FINAL)
     assert referred["status"] == "referred"
     assert customer.get("/underwriting/referrals").status_code == 403
-    referrals = operator.get("/underwriting/referrals").json()["referrals"]
-    assert order["order_id"] in [r["order_id"] for r in referrals]
+    # The order shows "referred" one state before the referral queue has it: poll briefly.
+    deadline = time.monotonic() + 10
+    while order["order_id"] not in [
+        r["order_id"] for r in operator.get("/underwriting/referrals").json()["referrals"]
+    ]:
+        assert time.monotonic() < deadline, "the referral never reached the operators' queue"
+        time.sleep(0.1)
 
     bad = operator.post(f"/underwriting/referrals/{order['order_id']}/decision", json={"decision": "maybe"})
     assert bad.status_code == 422 and "decision" in bad.json()["error"]["fields"]

@@ -10,11 +10,10 @@ from checkout.domain.identity import (
     check_character,
     gender_from_prc_id,
     make_prc_id,
-    mask_id_number,
-    mask_phone,
     validate_document,
     validate_prc_id,
 )
+from insuremall.privacy import mask_id_number, mask_phone
 
 PUBLISHED_EXAMPLE = (
     "11010519491231002X"  # the commonly published sample: Beijing Chaoyang, 1949-12-31, female

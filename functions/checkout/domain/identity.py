@@ -1,4 +1,4 @@
-"""Identity documents of policyholders and insured persons, and how to show them masked.
+"""Identity documents of policyholders and insured persons (masking is in insuremall.privacy).
 
 PRC Resident Identity Card numbers follow GB 11643-1999: six digits of region code, eight
 digits of birth date (YYYYMMDD), three digits of sequence (odd = male) and one ISO 7064
@@ -89,27 +89,6 @@ def validate_document(doc_type: str, number: str) -> list[str]:
             return ["Passport number must be 6 to 9 letters or digits"]
         return []
     return [f"Unsupported document type {doc_type!r}; use one of {', '.join(DOCUMENT_TYPES)}"]
-
-
-def mask_id_number(number: str) -> str:
-    """Keep the first 3 and last 4 characters: 110***********123X. Short numbers keep only the last 2."""
-    number = number.strip()
-    if len(number) >= 8:
-        return number[:3] + "*" * (len(number) - 7) + number[-4:]
-    if len(number) > 2:
-        return "*" * (len(number) - 2) + number[-2:]
-    return "*" * len(number)
-
-
-def mask_phone(phone: str) -> str:
-    """Keep the first 3 and last 4 digits: 138****5678 (a +86 prefix is kept as it is)."""
-    digits = re.sub(r"[\s-]", "", phone)
-    prefix = ""
-    if digits.startswith("+86"):
-        prefix, digits = "+86 ", digits[3:]
-    if len(digits) >= 8:
-        return prefix + digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-    return prefix + "*" * len(digits)
 
 
 def age_at(birth: date, on: date) -> int:

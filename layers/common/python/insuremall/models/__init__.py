@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from functools import lru_cache
+
 from insuremall.config import get_settings
 
 
@@ -17,3 +20,25 @@ def meta(table_setting: str) -> type:
         max_retry_attempts = 3
 
     return Meta
+
+
+def now_iso() -> str:
+    """Timestamps in tables: UTC, ISO 8601 with milliseconds, so they sort as text."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def condition_failed(exc: Exception) -> bool:
+    """True when a write (or one item of a transaction) was refused by its condition."""
+    if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+        return True
+    return any(
+        r is not None and r.code == "ConditionalCheckFailed"
+        for r in getattr(exc, "cancellation_reasons", None) or []
+    )
+
+
+@lru_cache(maxsize=1)
+def transaction_connection():
+    from pynamodb.connection import Connection
+
+    return Connection(region=get_settings().region)
