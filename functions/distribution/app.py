@@ -1,5 +1,6 @@
-"""Distribution API: member sign-up and sign-in against the Cognito user pool, and the profile.
-Invitations, commissions, withdrawals and points build on these members."""
+"""Distribution API: member sign-up and sign-in against the Cognito user pool, the profile, saved
+family members and delivery addresses. Invitations, commissions, withdrawals and points build on
+these members."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 from chalice import Chalice, Response
 
 from distribution import store
+from distribution.domain import members
 from insuremall import auth, aws, errors
 from insuremall.config import get_settings
 from insuremall.observability import get_logger
@@ -18,6 +20,7 @@ logger = get_logger("distribution")
 errors.install(app, logger)
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ITEM_ID = re.compile(r"^[0-9a-f]{1,64}$")
 
 
 def _credentials(body: dict) -> tuple[str, str]:
@@ -101,10 +104,94 @@ def sign_in():
     return {"tokens": _sign_in(email, password)}
 
 
+def _member(caller: auth.Caller) -> dict:
+    """The caller's profile; created on first use for users made outside sign-up (e.g. by operators)."""
+    return store.get_member(caller.subject) or store.create_member(
+        caller.subject, caller.email or "", (caller.email or "member").split("@")[0]
+    )
+
+
+def _item_id(raw: str, what: str) -> str:
+    # Ids are ours (hex); anything else cannot exist, and answering 404 says no more than that.
+    if not ITEM_ID.match(raw or ""):
+        raise errors.NotFound(f"No such {what}")
+    return raw
+
+
 @app.route("/members/me", methods=["GET"])
 def me():
     caller = auth.customer(app.current_request)
-    member = store.get_member(caller.subject) or store.create_member(
-        caller.subject, caller.email or "", (caller.email or "member").split("@")[0]
-    )
-    return {"member": member, "operator": caller.is_operator}
+    return {"member": members.member_view(_member(caller)), "operator": caller.is_operator}
+
+
+@app.route("/members/me", methods=["PUT"])
+def update_me():
+    caller = auth.customer(app.current_request)
+    changes, problems = members.parse_profile_update(errors.json_object(app.current_request))
+    if problems:
+        raise errors.ValidationFailed(problems)
+    _member(caller)
+    member = store.update_member(caller.subject, changes)
+    return {"member": members.member_view(member), "operator": caller.is_operator}
+
+
+@app.route("/members/me/family", methods=["GET"])
+def list_family():
+    caller = auth.customer(app.current_request)
+    return {"family": [members.family_view(f) for f in store.list_family(caller.subject)]}
+
+
+@app.route("/members/me/family", methods=["POST"])
+def add_family_member():
+    caller = auth.customer(app.current_request)
+    person, problems = members.parse_family_member(errors.json_object(app.current_request))
+    if problems:
+        raise errors.ValidationFailed(problems)
+    _member(caller)
+    conflict = members.family_conflict(person, store.list_family(caller.subject))
+    if conflict:
+        raise errors.Conflict(conflict)
+    saved = store.add_family_member(caller.subject, person)
+    logger.info("family member added", extra={"member_id": caller.subject, "relation": saved["relation"]})
+    return Response(body=members.family_view(saved), status_code=201)
+
+
+@app.route("/members/me/family/{family_member_id}", methods=["GET"])
+def get_family_member(family_member_id: str):
+    caller = auth.customer(app.current_request)
+    person = store.get_family_member(caller.subject, _item_id(family_member_id, "family member"))
+    if person is None:
+        raise errors.NotFound("No such family member")
+    return members.family_view(person, full_id=True)
+
+
+@app.route("/members/me/family/{family_member_id}", methods=["DELETE"])
+def remove_family_member(family_member_id: str):
+    caller = auth.customer(app.current_request)
+    if not store.remove_family_member(caller.subject, _item_id(family_member_id, "family member")):
+        raise errors.NotFound("No such family member")
+    return {"deleted": True}
+
+
+@app.route("/members/me/addresses", methods=["GET"])
+def list_addresses():
+    caller = auth.customer(app.current_request)
+    return {"addresses": [members.address_view(a) for a in store.list_addresses(caller.subject)]}
+
+
+@app.route("/members/me/addresses", methods=["POST"])
+def add_address():
+    caller = auth.customer(app.current_request)
+    address, problems = members.parse_address(errors.json_object(app.current_request))
+    if problems:
+        raise errors.ValidationFailed(problems)
+    _member(caller)
+    return Response(body=members.address_view(store.add_address(caller.subject, address)), status_code=201)
+
+
+@app.route("/members/me/addresses/{address_id}", methods=["DELETE"])
+def remove_address(address_id: str):
+    caller = auth.customer(app.current_request)
+    if not store.remove_address(caller.subject, _item_id(address_id, "address")):
+        raise errors.NotFound("No such address")
+    return {"deleted": True}
