@@ -1,0 +1,106 @@
+// The audit trail: who changed what and when, newest first, optionally for one entity.
+import {append, clearAlert, empty, field, h, input, select, setBusy, setTitle, showAlert, when} from "./dom.js";
+import {call} from "./shared.js";
+
+const ACTIONS = {
+  "product.created": "created the product",
+  "product.updated": "edited the product",
+  "product.shelved": "changed the shelf status",
+  "rates.published": "published a rate table",
+  "banner.created": "created a banner",
+  "banner.updated": "edited a banner",
+  "banner.deleted": "deleted a banner",
+  "featured.updated": "changed the featured slots",
+  "category.created": "created a category",
+  "category.updated": "edited a category",
+};
+
+export const describeAction = (action) => ACTIONS[action] || String(action || "changed").replace(/[._]/g, " ");
+
+function show(value) {
+  if (value === null || value === undefined || value === "") return h("span", {class: "muted", text: "(none)"});
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 90 ? h("span", {title: text, text: text.slice(0, 88) + "…"}) : h("span", {text});
+}
+
+function changeList(changes) {
+  const entries = Object.entries(changes || {});
+  if (!entries.length) return h("span", {class: "muted", text: "—"});
+  const dl = h("dl", {class: "changes"}, entries.map(([name, change]) => {
+    const c = change && typeof change === "object" && ("from" in change || "to" in change) ? change : {to: change};
+    return [h("dt", {text: name.replace(/_/g, " ")}),
+      h("dd", {}, "from" in c ? [show(c.from), h("span", {class: "arrow", "aria-label": "changed to", text: " → "})] : null, show(c.to))];
+  }));
+  return entries.length > 4 ? h("details", {}, h("summary", {text: `${entries.length} fields: ${entries.slice(0, 3).map(([n]) => n).join(", ")}…`}), dl) : dl;
+}
+
+function entityLink(entity) {
+  const [type, id] = String(entity || "").split(":");
+  if (type === "product" && id) return h("a", {href: `#/products/${encodeURIComponent(id)}`, text: entity});
+  return h("span", {class: "mono", text: entity || ""});
+}
+
+export function auditTable(entries, {showEntity = true, onEntity} = {}) {
+  if (!entries.length) return empty("No changes recorded yet.");
+  return h("div", {class: "table-wrap"}, h("table", {class: "list audit"},
+    h("caption", {class: "sr-only", text: "Audit trail, newest first"}),
+    h("thead", {}, h("tr", {}, ["When", "Who", "What", showEntity ? "Entity" : null, "Changes"].filter(Boolean)
+      .map((t) => h("th", {scope: "col", text: t})))),
+    h("tbody", {}, entries.map((e) => h("tr", {},
+      h("td", {class: "nowrap"}, h("time", {datetime: e.at, text: when(e.at)})),
+      h("td", {text: e.actor?.email || e.actor?.id || ""}),
+      h("td", {}, describeAction(e.action), h("div", {class: "muted small mono", text: e.action})),
+      showEntity ? h("td", {}, entityLink(e.entity), onEntity && e.entity
+        ? h("button", {type: "button", class: "link small", text: "Only this", "aria-label": `Show only ${e.entity}`, onclick: () => onEntity(e.entity)})
+        : null) : null,
+      h("td", {}, changeList(e.changes)))))));
+}
+
+export async function render(view, _args, query) {
+  setTitle("Audit trail");
+  const type = select([["", "Everything"], ["product", "A product"], ["banner", "A banner"], ["featured", "Featured slots"], ["category", "A category"]],
+    (query.get("entity") || "").split(":")[0], {name: "type"});
+  const id = input({name: "id", value: (query.get("entity") || "").split(":").slice(1).join(":"), spellcheck: false, placeholder: "e.g. accident-guardian"});
+  const idField = field("Id", id, {hint: "Leave empty for all of that kind."});
+  const limit = select([["50", "50"], ["100", "100"], ["200", "200"]], query.get("limit") || "50", {name: "limit"});
+  const alert = h("div", {hidden: true});
+  const results = h("div", {"aria-live": "polite"});
+  const go = h("button", {type: "submit", text: "Show"});
+
+  const entity = () => (type.value && id.value.trim() ? `${type.value}:${id.value.trim()}` : type.value === "featured" ? "featured" : "");
+  const load = async () => {
+    clearAlert(alert);
+    setBusy(go, true, "Loading…");
+    const params = new URLSearchParams({limit: limit.value});
+    const e = entity();
+    if (e) params.set("entity", e);
+    history.replaceState(null, "", "#/audit?" + params);
+    try {
+      const data = await call(`/admin/audit?${params}`);
+      let entries = data.entries || [];
+      // Without an id the API gives everything; keep only the kind asked for.
+      if (type.value && !e.includes(":")) entries = entries.filter((x) => String(x.entity || "").split(":")[0] === type.value);
+      results.replaceChildren(h("p", {class: "muted", role: "status", text: `${entries.length} change${entries.length === 1 ? "" : "s"}${e ? " to " + e : ""}, newest first.`}),
+        auditTable(entries, {onEntity: (picked) => {
+          const [t, ...rest] = picked.split(":");
+          type.value = t;
+          id.value = rest.join(":");
+          load();
+        }}));
+    } catch (err) {
+      showAlert(alert, err.message);
+    } finally {
+      setBusy(go, false);
+    }
+  };
+  const paintId = () => { idField.hidden = !type.value || type.value === "featured"; };
+  type.addEventListener("change", paintId);
+  paintId();
+  const form = h("form", {class: "filters-bar", role: "search"}, field("Changes to", type), idField, field("Show", limit),
+    h("div", {class: "actions"}, go));
+  form.addEventListener("submit", (event) => { event.preventDefault(); load(); });
+  append(view, h("h1", {text: "Audit trail"}),
+    h("p", {class: "muted", text: "Every change operators make to the catalog: who, when and what changed."}),
+    form, alert, results);
+  await load();
+}
