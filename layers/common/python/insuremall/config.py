@@ -17,6 +17,7 @@ class Settings:
     events_table: str
     members_table: str
     reports_table: str
+    audit_table: str
     documents_bucket: str
     reports_bucket: str
     user_pool_id: str
@@ -54,6 +55,7 @@ def get_settings() -> Settings:
         events_table=_env("EVENTS_TABLE"),
         members_table=_env("MEMBERS_TABLE"),
         reports_table=_env("REPORTS_TABLE"),
+        audit_table=_env("AUDIT_TABLE"),
         documents_bucket=_env("DOCUMENTS_BUCKET"),
         reports_bucket=_env("REPORTS_BUCKET"),
         user_pool_id=_env("USER_POOL_ID"),
