@@ -21,16 +21,18 @@ function message(status, error) {
   return "The request could not be completed.";
 }
 
-export async function api(path, {method = "GET", body, headers = {}} = {}) {
+// `signal` (an AbortController's) cancels a request that a newer one replaced; it rejects with AbortError.
+export async function api(path, {method = "GET", body, headers = {}, signal} = {}) {
   const h = {Accept: "application/json", ...headers};
   if (body !== undefined) h["Content-Type"] = "application/json";
   const session = getSession();
   if (session) h.Authorization = "Bearer " + session.idToken;
   let response, text;
   try {
-    response = await fetch(base() + path, {method, headers: h, body: body === undefined ? undefined : JSON.stringify(body)});
+    response = await fetch(base() + path, {method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), signal});
     text = await response.text();
-  } catch {
+  } catch (err) {
+    if (err.name === "AbortError") throw err;
     throw new ApiError("We could not reach InsureMall. Check your internet connection and try again.", {network: true});
   }
   let data = null;

@@ -1,5 +1,17 @@
 // The signed-in customer: the Cognito id token and e-mail, kept in localStorage.
 const KEY = "insuremall.session";
+const REF_KEY = "insuremall.ref";
+
+// A shared link carries the sharer's member code (?ref=...): remember it on arrival, so a later
+// purchase can be attributed to the sharer.
+const arrivedRef = new URLSearchParams(location.search).get("ref");
+if (arrivedRef && /^[A-Za-z0-9_-]{1,64}$/.test(arrivedRef)) {
+  try { localStorage.setItem(REF_KEY, arrivedRef); } catch { /* storage disabled: nothing to attribute */ }
+}
+
+export function referrer() {
+  try { return localStorage.getItem(REF_KEY); } catch { return null; }
+}
 
 export function getSession() {
   try {
@@ -16,6 +28,13 @@ export function saveSession(tokens, email) {
 
 export function clearSession() {
   localStorage.removeItem(KEY);
+}
+
+// The member id of the signed-in customer, remembered in the session once /members/me told it.
+export function rememberMember(member) {
+  const s = getSession();
+  if (!s || !member) return;
+  localStorage.setItem(KEY, JSON.stringify({...s, memberId: member.member_id, name: member.display_name || ""}));
 }
 
 // Only our own pages may be a "next" target, never another site.

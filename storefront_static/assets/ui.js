@@ -84,7 +84,8 @@ export function clearFieldErrors(form) {
 }
 
 // Put each message next to its field (the element with data-field="<key>"). Returns what did not fit.
-export function showFieldErrors(form, fields, alias = (k) => k) {
+// {focus: false} for live validation, which must not move the customer's focus while they type.
+export function showFieldErrors(form, fields, alias = (k) => k, {focus = true} = {}) {
   const rest = {};
   for (const [key, text] of Object.entries(fields || {})) {
     const wrap = form.querySelector(`[data-field="${CSS.escape(alias(key))}"]`);
@@ -102,7 +103,7 @@ export function showFieldErrors(form, fields, alias = (k) => k) {
       c.setAttribute("aria-describedby", `${c.dataset.described} ${id}`.trim());
     });
   }
-  form.querySelector("[aria-invalid=true]")?.focus();
+  if (focus) form.querySelector("[aria-invalid=true]")?.focus();
   return rest;
 }
 
@@ -128,4 +129,18 @@ export function uuid() {
 
 export function list(items, cls) {
   return h("ul", {class: cls}, (items || []).map((t) => h("li", {text: t})));
+}
+
+// "CNY 49" for a whole amount, "CNY 49.50" otherwise: for "from" prices and estimates.
+export function price(amount, currency = "CNY") {
+  const n = Number(amount);
+  return Number.isInteger(n) ? cny(n, currency) : money(n, currency);
+}
+
+export function debounce(fn, ms) {
+  let timer;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
 }

@@ -11,7 +11,7 @@ const EXPLAIN = {
   awaiting_payment: "Your order is waiting for payment. Unpaid orders are cancelled after a while.",
   paid: "Thank you, we have your payment. The insurer is checking your application.",
   referred: "An underwriter is reviewing your application by hand. We will update this page when they decide.",
-  issued: "Your policy is in place. It is also listed under My policies.",
+  issued: "Your policy is in place. It is also listed under My account, My policies.",
   declined: "The insurer could not accept this application.",
   failed: "We could not complete your policy.",
   cancelled: "This order was cancelled.",
@@ -19,22 +19,43 @@ const EXPLAIN = {
 let shown = "";
 let polls = 0;
 
+// Where the order is on its way to a policy: Details -> Payment -> Underwriting -> Policy.
+const STEP_OF = {pending_payment: 1, awaiting_payment: 1, cancelled: 1, paid: 2, referred: 2, declined: 2, failed: 2, issued: 4};
+const STEPS = ["Your details", "Payment", "Underwriting", "Policy"];
+
+function progress(status) {
+  const at = STEP_OF[status] ?? 1;
+  const stopped = ["cancelled", "declined", "failed"].includes(status);
+  return h("ol", {class: "steps", "aria-label": "Progress"}, STEPS.map((label, i) => {
+    const cls = i < at || status === "issued" ? "done" : i === at ? (stopped ? "stopped" : "current") : "";
+    const text = i === 2 && status === "referred" ? "Manual review" : label;
+    return h("li", {class: cls || null, "aria-current": i === at && !stopped && status !== "issued" ? "step" : null}, text,
+      cls === "done" ? h("span", {class: "sr-only", text: " (done)"}) : null,
+      cls === "stopped" ? h("span", {class: "sr-only", text: " (stopped)"}) : null);
+  }));
+}
+
 function view(o) {
   const box = h("section", {class: `card ${o.status}`, "aria-labelledby": "status-h"},
     h("h2", {id: "status-h", class: "status", text: o.status_label}),
     h("p", {text: EXPLAIN[o.status] || ""}));
-  if (o.payment?.pay_url) box.append(h("p", {}, h("a", {class: "button", href: o.payment.pay_url, text: "Pay now"})));
+  // pay_url is the payment provider's page; locally the sandbox page, served beside these pages.
+  if (o.payment?.pay_url) box.append(h("p", {}, h("a", {class: "button", href: o.payment.pay_url.replace(/^\//, ""), text: "Pay now"})));
   if (o.policy_no) {
     box.append(h("p", {}, "Policy number: ",
       h("a", {href: `policy.html?no=${encodeURIComponent(o.policy_no)}`, text: o.policy_no})));
   }
   if (o.status_reason) box.append(h("p", {}, h("strong", {text: "Reason: "}), o.status_reason));
+  if (["declined", "cancelled", "failed"].includes(o.status)) {
+    box.append(h("p", {}, h("a", {href: `product.html?id=${encodeURIComponent(o.product_id)}`, text: "See the product again"}),
+      " or ", h("a", {href: "recommend.html", text: "find other cover"}), "."));
+  }
   if (o.refund) {
     box.append(h("p", {text: `Refund of ${cents(o.refund.amount_cents, o.currency || "CNY")} made on ${when(o.refund.created_at)}. ` +
       "It reaches your account in a few working days."}));
   }
   if (!FINAL.has(o.status)) box.append(h("p", {class: "hint", text: "This page updates by itself."}));
-  return [box,
+  return [progress(o.status), box,
     h("section", {class: "card", "aria-labelledby": "details-h"},
       h("h2", {id: "details-h", text: o.product_name}),
       h("dl", {class: "facts"},
@@ -79,5 +100,5 @@ async function poll() {
 
 if (session) {
   if (orderId) poll();
-  else { $("#loading").hidden = true; root.replaceChildren(h("p", {}, "No order was chosen. ", h("a", {href: "policies.html", text: "See your orders"}))); }
+  else { $("#loading").hidden = true; root.replaceChildren(h("p", {}, "No order was chosen. ", h("a", {href: "account.html#orders", text: "See your orders"}))); }
 }

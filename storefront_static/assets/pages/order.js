@@ -1,6 +1,6 @@
 import {api} from "../api.js";
 import {goToSignIn, requireSession} from "../session.js";
-import {$, clearFieldErrors, day, h, hideAlert, list, money, param, setBusy, showAlert, showError, showFieldErrors, uuid} from "../ui.js";
+import {$, clearFieldErrors, day, h, hideAlert, list, money, param, setBusy, showAlert, showError, showFieldErrors, uuid, when} from "../ui.js";
 
 const session = requireSession();
 const quoteId = param("quote");
@@ -100,16 +100,49 @@ function summary(quote, product) {
   const plan = product.plans.find((x) => x.code === quote.inputs.plan) || {name: quote.inputs.plan};
   const term = product.terms.find((x) => x.code === quote.inputs.term) || {label: quote.inputs.term};
   const options = (product.options || []).filter((o) => quote.inputs.options.includes(o.code)).map((o) => o.name);
-  return h("section", {class: "card", "aria-labelledby": "summary-h"},
+  const pr = quote.premium;
+  return h("section", {class: "card", id: "summary", "aria-labelledby": "summary-h"},
     h("h2", {id: "summary-h", text: product.name}),
     h("dl", {class: "facts"},
       h("dt", {text: "Plan"}), h("dd", {text: planLabel(plan)}),
       h("dt", {text: "Term"}), h("dd", {text: term.label}),
       h("dt", {text: "Cover starts"}), h("dd", {text: day(quote.inputs.start_date)}),
+      h("dt", {text: "Insured person"}), h("dd", {text: `${quote.inputs.gender === "M" ? "Man" : "Woman"} aged ${quote.inputs.age}`}),
       options.length ? [h("dt", {text: "Extra cover"}), h("dd", {text: options.join(", ")})] : null,
-      quote.inputs.occupation_class ? [h("dt", {text: "Occupation class"}), h("dd", {text: String(quote.inputs.occupation_class)})] : null,
-      h("dt", {text: "Premium"}), h("dd", {}, h("strong", {text: money(quote.premium.total, quote.premium.currency)}))));
+      quote.inputs.occupation_class ? [h("dt", {text: "Occupation class"}), h("dd", {text: String(quote.inputs.occupation_class)})] : null),
+    h("div", {class: "table-wrap"}, h("table", {},
+      h("caption", {text: "Premium breakdown"}),
+      h("tbody", {}, pr.breakdown.map((b) => h("tr", {}, h("td", {text: b.description}), h("td", {class: "num", text: money(b.amount, pr.currency)}))),
+        h("tr", {class: "total"}, h("th", {scope: "row", text: "You pay"}), h("td", {class: "num", text: money(pr.total, pr.currency)}))))),
+    quote.expired ? null : h("p", {class: "hint", text: `This price is held until ${when(quote.valid_until)}.`}));
 }
+
+// A quote holds its price for a while; after that a new one with the same answers gives today's price.
+function requoteBody(quote) {
+  const {start_date: _start, ...inputs} = quote.inputs;
+  return {product_id: quote.product_id, ...inputs};
+}
+
+function expiredBox(onNewQuote) {
+  const button = h("button", {type: "button", text: "Get a new price"});
+  const box = h("div", {class: "alert error", role: "alert", id: "expired"},
+    h("p", {}, h("strong", {text: "This quote has expired, get a new price."}),
+      " Prices are held for a short time; your answers are kept."),
+    h("div", {class: "actions"}, button));
+  button.addEventListener("click", async () => {
+    setBusy(button, true, "Getting a new price…");
+    try {
+      await onNewQuote();
+    } catch (err) {
+      setBusy(button, false);
+      box.querySelector(".more")?.remove();
+      box.append(h("p", {class: "more", text: err.message}));
+    }
+  });
+  return box;
+}
+
+let current = null;
 
 function buildForm(quote, product) {
   const alert = h("div", {id: "form-alert", hidden: true});
@@ -123,7 +156,8 @@ function buildForm(quote, product) {
     insuredFields.hidden = self;
     selfNote.hidden = !self;
   });
-  const form = h("form", {novalidate: true},
+  const picker = familyPicker();
+  const form = h("form", {novalidate: true, id: "order-form"},
     h("fieldset", {},
       h("legend", {text: "Policyholder (the person who pays)"}),
       input("policyholder.name", "Full name", {autocomplete: "name", maxlength: "60"}),
@@ -134,7 +168,7 @@ function buildForm(quote, product) {
     h("fieldset", {},
       h("legend", {text: "Insured person"}),
       h("p", {class: "hint", text: `The quote is for a ${quote.inputs.gender === "M" ? "man" : "woman"} aged ${quote.inputs.age} when cover starts.`}),
-      relation, selfNote, insuredFields),
+      picker, relation, selfNote, insuredFields),
     product.has_beneficiaries ? beneficiaries() : null,
     product.health_questions?.length
       ? h("fieldset", {}, h("legend", {text: "Health questions about the insured person"}),
@@ -149,9 +183,43 @@ function buildForm(quote, product) {
     h("div", {class: "actions"}, h("button", {type: "submit", text: `Submit order, ${money(quote.premium.total, quote.premium.currency)}`})));
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    submit(form, alert, quote, product);
+    submit(form, alert, current, product);
   });
+  picker.addEventListener("change", (e) => fillFromFamily(form, e.target));
   return form;
+}
+
+// Saved family members (GET /members/me/family): picking one fills the insured person with the full ID.
+function familyPicker() {
+  const wrap = h("div", {class: "field", "data-field": "family", hidden: true},
+    h("label", {for: "family-pick", text: "Fill in from my family"}),
+    h("select", {id: "family-pick"}, h("option", {value: "", text: "Choose a saved family member"})),
+    h("p", {class: "hint", id: "family-status", role: "status"}));
+  api("/members/me/family").then((data) => {
+    const people = data.family || [];
+    if (!people.length) return;
+    wrap.querySelector("select").append(...people.map((f) =>
+      h("option", {value: f.family_member_id, text: `${f.name} (${f.relation}, ${f.id_number})`})));
+    wrap.hidden = false;
+  }).catch(() => { /* typing the details in still works */ });
+  return wrap;
+}
+
+async function fillFromFamily(form, select) {
+  if (select.id !== "family-pick" || !select.value) return;
+  const status = form.querySelector("#family-status");
+  status.textContent = "Filling in…";
+  try {
+    const person = await api(`/members/me/family/${encodeURIComponent(select.value)}`);
+    const relation = form.elements["insured[0].relation"];
+    relation.value = person.relation;
+    relation.dispatchEvent(new Event("change", {bubbles: true}));
+    form.elements["insured[0].name"].value = person.name;
+    form.elements["insured[0].id_number"].value = person.id_number;
+    status.textContent = `Filled in ${person.name}'s details. Check them before you submit.`;
+  } catch (err) {
+    status.textContent = err.message;
+  }
 }
 
 function readBody(form, quote, product) {
@@ -229,17 +297,41 @@ async function submit(form, alert, quote, product) {
     if (err.status === 401) return goToSignIn();
     if (err.status === 409 && /Idempotency-Key/i.test(err.message)) {
       err.message = "You already placed an order with this quote using different details. " +
-        "See it under My policies, or get a new quote to buy again.";
+        "See it under My account, or get a new quote to buy again.";
     }
     showError(alert, err, () => form.requestSubmit());
     const rest = showFieldErrors(form, err.fields, alias);
     delete rest.quote_id;
     if (Object.keys(rest).length) alert.append(list(Object.entries(rest).map(([k, m]) => `${k}: ${m}`)));
+    if (err.status === 409 && err.fields.quote_id === "expired") {
+      hideAlert(alert);
+      form.before(expiredBox(() => requote(product)));
+      $("#expired").scrollIntoView({block: "center"});
+      $("#expired button").focus();
+      return;
+    }
     if (err.status === 409 && err.fields.quote_id) {
       alert.append(h("p", {}, h("a", {href: `product.html?id=${encodeURIComponent(product.product_id)}`, text: "Get a new quote"})));
     }
     if (!Object.keys(err.fields).length) alert.scrollIntoView({block: "center"});
   }
+}
+
+// Same answers, today's price: the summary and the submit button follow; what was typed in stays.
+async function requote(product) {
+  const before = current.premium.total;
+  const quote = await api("/quotes", {method: "POST", body: requoteBody(current)});
+  current = quote;
+  history.replaceState(null, "", `order.html?quote=${encodeURIComponent(quote.quote_id)}`);
+  $("#summary").replaceWith(summary(quote, product));
+  const form = $("#order-form") || buildForm(quote, product);
+  form.querySelector("button[type=submit]").textContent = `Submit order, ${money(quote.premium.total, quote.premium.currency)}`;
+  const changed = quote.premium.total !== before;
+  const note = h("p", {class: "alert ok", role: "status", text: changed
+    ? `Your new price is ${money(quote.premium.total, quote.premium.currency)} (it was ${money(before, quote.premium.currency)}). Check it and submit again.`
+    : `Your price is still ${money(quote.premium.total, quote.premium.currency)}, held until ${when(quote.valid_until)}.`});
+  $("#expired").replaceWith(note);
+  if (!form.isConnected) note.after(form);
 }
 
 async function load() {
@@ -252,18 +344,14 @@ async function load() {
   try {
     const quote = await api(`/quotes/${encodeURIComponent(quoteId)}`);
     const product = await api(`/products/${encodeURIComponent(quote.product_id)}`);
+    current = quote;
     const parts = [summary(quote, product)];
     const earlier = sessionStorage.getItem(`insuremall.order.${quote.quote_id}`);
     if (earlier) {
       parts.push(h("p", {class: "alert info"}, "You already placed an order with this quote. ",
         h("a", {href: `order-status.html?id=${encodeURIComponent(earlier)}`, text: "See its status"}), "."));
     }
-    if (quote.expired) {
-      parts.push(h("div", {class: "alert error", role: "alert"}, h("p", {text: "This quote has expired, so the price may have changed."}),
-        h("a", {href: `product.html?id=${encodeURIComponent(product.product_id)}`, text: "Get a new quote"})));
-    } else {
-      parts.push(buildForm(quote, product));
-    }
+    parts.push(quote.expired ? expiredBox(() => requote(product)) : buildForm(quote, product));
     root.replaceChildren(...parts);
   } catch (err) {
     if (err.status === 401) return goToSignIn();

@@ -1,5 +1,5 @@
 import {api} from "../api.js";
-import {$, cents, h, param, setBusy, showError} from "../ui.js";
+import {$, cents, h, param, setBusy, showAlert, showError} from "../ui.js";
 
 const intentId = param("intent");
 const root = $("#pay");
@@ -12,7 +12,12 @@ async function pay(intent, button) {
     location.href = statusLink(intent.order_id);
   } catch (err) {
     setBusy(button, false);
-    showError($("#alert"), err, () => pay(intent, button));
+    // A failed payment: say plainly that nothing was taken and what to do next.
+    const retry = err.network || err.status >= 500;
+    showAlert($("#alert"), `Your payment did not go through. ${retry ? "No money was taken. " : ""}${err.message}`,
+      {retry: retry ? () => pay(intent, button) : undefined});
+    if (!retry) $("#alert").append(h("p", {}, h("a", {href: statusLink(intent.order_id), text: "Back to the order status"})));
+    $("#alert").scrollIntoView({block: "center"});
   }
 }
 

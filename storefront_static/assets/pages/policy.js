@@ -44,7 +44,6 @@ function render(p) {
     p.beneficiaries.length ? h("ul", {}, p.beneficiaries.map(person)) : h("p", {text: "The insured person's legal heirs."}),
     p.terms_summary ? [h("h2", {text: "What it pays"}), h("p", {text: p.terms_summary})] : null,
     p.exclusions?.length ? [h("h2", {text: "What is not covered"}), list(p.exclusions)] : null,
-    h("p", {}, h("a", {href: "policies.html", text: "Back to my policies"})),
   ];
 }
 
