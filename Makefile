@@ -4,7 +4,7 @@
 # the manifests, so a second run is fast and a changed requirements/package file triggers a re-install:
 #   .venv/.installed                <- requirements/{runtime,dev,lock}.txt   (our Python deps)
 #   .tools/sam/.installed           <- tools/sam-requirements.txt, tools/sam-lock.txt (SAM CLI, own venv)
-#   tools/node_modules/.installed   <- tools/package.json, tools/package-lock.json (asl-validator)
+#   tools/node_modules/.installed   <- tools/package.json, tools/package-lock.json (asl-validator, lighthouse, axe-core)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -60,7 +60,7 @@ done; \
 if [ -z "$$py" ]; then echo "error: Python 3.11+ not found (need python3.11 or python3 >= 3.11 on PATH)" >&2; exit 1; fi
 endef
 
-.PHONY: help venv run test lint lint-ruff lint-cfn lint-sam lint-asl bench fire deploy clean \
+.PHONY: help venv run test lint lint-ruff lint-cfn lint-sam lint-asl bench lighthouse fire deploy clean \
 	sam-tools node-tools browser sam-lock
 
 help: ## List the targets
@@ -192,9 +192,17 @@ lint-asl: $(VENV_STAMP) $(NODE_STAMP)
 	@if [ -z "$(strip $(ASL_FILES))" ]; then echo "    no infra/statemachines/*.asl.json: nothing to validate"; exit 0; fi
 	@$(VENV_PY) tools/validate_asl.py --template $(TEMPLATE) --validator $(ASL_VALIDATOR) $(ASL_FILES)
 
-bench: $(VENV_STAMP) ## Run the benchmarks (python -m bench)
+bench: $(VENV_STAMP) ## Run the benchmarks (python -m bench), then the storefront audit (make lighthouse)
 	$(call say,running benchmarks)
 	@$(PY_PATH) $(VENV_PY) -m bench
+	@$(MAKE) lighthouse
+
+# Lighthouse and axe-core on the storefront pages, on a local platform it starts itself; a report (exit 0)
+# unless LIGHTHOUSE_ARGS=--strict. Scores go to bench/results/storefront.{json,md}.
+LIGHTHOUSE_ARGS ?=
+lighthouse: $(VENV_STAMP) $(NODE_STAMP) browser ## Storefront audit: Lighthouse, axe-core, home weight (LIGHTHOUSE_ARGS=--strict)
+	$(call say,auditing the storefront: Lighthouse and axe-core in $(CHROMIUM) (about 3 minutes))
+	@$(PY_PATH) $(VENV_PY) tools/storefront_audit.py $(LIGHTHOUSE_ARGS)
 
 fire: $(VENV_STAMP) ## Fire a template schedule on the running local platform: make fire SCHEDULE=<name> [PORT=8080]
 	@if [ -z "$(SCHEDULE)" ]; then \
