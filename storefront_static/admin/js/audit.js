@@ -1,5 +1,5 @@
 // The audit trail: who changed what and when, newest first, optionally for one entity.
-import {append, clearAlert, empty, field, h, input, select, setBusy, setTitle, showAlert, when} from "./dom.js";
+import {append, STATUS, clearAlert, empty, field, h, input, select, setBusy, setTitle, showAlert, when} from "./dom.js";
 import {call} from "./shared.js";
 
 const ACTIONS = {
@@ -19,6 +19,11 @@ export const describeAction = (action) => ACTIONS[action] || String(action || "c
 
 function show(value) {
   if (value === null || value === undefined || value === "") return h("span", {class: "muted", text: "(none)"});
+  if (typeof value === "string" && STATUS[value]) return h("span", {text: STATUS[value]});
+  // Featured slots read better as "1. product (label)".
+  if (Array.isArray(value) && value.every((v) => v && typeof v === "object" && "product_id" in v)) {
+    return h("ol", {class: "slot-list"}, value.map((v) => h("li", {text: v.label ? `${v.product_id} (${v.label})` : v.product_id})));
+  }
   const text = typeof value === "string" ? value : JSON.stringify(value);
   return text.length > 90 ? h("span", {title: text, text: text.slice(0, 88) + "…"}) : h("span", {text});
 }
@@ -50,7 +55,7 @@ export function auditTable(entries, {showEntity = true, onEntity} = {}) {
       h("td", {class: "nowrap"}, h("time", {datetime: e.at, text: when(e.at)})),
       h("td", {text: e.actor?.email || e.actor?.id || ""}),
       h("td", {}, describeAction(e.action), h("div", {class: "muted small mono", text: e.action})),
-      showEntity ? h("td", {}, entityLink(e.entity), onEntity && e.entity
+      showEntity ? h("td", {}, entityLink(e.entity), " ", onEntity && e.entity
         ? h("button", {type: "button", class: "link small", text: "Only this", "aria-label": `Show only ${e.entity}`, onclick: () => onEntity(e.entity)})
         : null) : null,
       h("td", {}, changeList(e.changes)))))));
@@ -67,7 +72,7 @@ export async function render(view, _args, query) {
   const results = h("div", {"aria-live": "polite"});
   const go = h("button", {type: "submit", text: "Show"});
 
-  const entity = () => (type.value && id.value.trim() ? `${type.value}:${id.value.trim()}` : type.value === "featured" ? "featured" : "");
+  const entity = () => (type.value === "featured" ? "featured:home" : type.value && id.value.trim() ? `${type.value}:${id.value.trim()}` : "");
   const load = async () => {
     clearAlert(alert);
     setBusy(go, true, "Loading…");

@@ -67,19 +67,22 @@ export async function render(view) {
           h("td", {}, h("div", {class: `swatch theme-${b.theme || "blue"}`},
             h("strong", {text: b.title}), b.subtitle ? h("span", {text: b.subtitle}) : null),
           b.link ? h("div", {class: "muted small mono", text: b.link}) : null),
-          h("td", {class: "small"}, b.starts_at ? `From ${when(b.starts_at)}` : "From now", h("br"), b.ends_at ? `until ${when(b.ends_at)}` : "no end date"),
+          h("td", {class: "small"}, `From ${when(b.starts_at)}`, h("br"), `until ${when(b.ends_at)}`),
           h("td", {}, h("span", {class: `badge ${cls}`, text: label})),
           actions);
       })))));
   }
 
   function edit(banner) {
-    const b = banner || {theme: "blue", position: (banners.at(-1)?.position ?? 0) + 1, active: true};
-    const title = input({value: b.title || "", maxlength: 80});
+    const start = new Date();
+    start.setMinutes(0, 0, 0);
+    const b = banner || {theme: "blue", position: Math.min(99, (banners.at(-1)?.position ?? 0) + 1), active: true,
+      starts_at: start.toISOString(), ends_at: new Date(start.getTime() + 30 * 86400000).toISOString()};
+    const title = input({value: b.title || "", maxlength: 60});
     const subtitle = input({value: b.subtitle || "", maxlength: 140});
     const link = input({value: b.link || "", placeholder: "/product.html?id=accident-guardian", spellcheck: false});
     const theme = select(THEMES, b.theme || "blue");
-    const position = input({type: "number", min: 1, step: 1, value: b.position ?? 1, inputmode: "numeric"});
+    const position = input({type: "number", min: 1, max: 99, step: 1, value: b.position ?? 1, inputmode: "numeric"});
     const starts = input({type: "datetime-local", value: toLocalInput(b.starts_at)});
     const ends = input({type: "datetime-local", value: toLocalInput(b.ends_at)});
     const active = h("input", {type: "checkbox", checked: b.active !== false, id: "banner-active"});
@@ -103,8 +106,8 @@ export async function render(view) {
         field("Colour", theme, {path: "theme"}),
         field("Position", position, {path: "position", hint: "1 shows first."}),
         h("div", {class: "field", dataset: {field: "active"}}, h("label", {class: "choice", for: active.id}, active, "Active")),
-        field("Shows from", starts, {path: "starts_at", hint: "Your local time; empty means now."}),
-        field("Shows until", ends, {path: "ends_at", hint: "Empty means no end date."})),
+        field("Shows from", starts, {path: "starts_at", hint: "Your local time."}),
+        field("Shows until", ends, {path: "ends_at", hint: "Your local time; it stops showing then."})),
       h("p", {class: "muted small", text: "Preview"}), preview,
       h("div", {class: "actions"}, save,
         h("button", {type: "button", class: "secondary", text: "Cancel", onclick: () => editorSlot.replaceChildren(newButton())})));
@@ -117,6 +120,8 @@ export async function render(view) {
         ends_at: fromLocalInput(ends.value), active: active.checked};
       const problems = {};
       if (!body.title) problems.title = "Enter a title";
+      if (!body.starts_at) problems.starts_at = "Choose when it starts showing";
+      if (!body.ends_at) problems.ends_at = "Choose when it stops showing";
       if (body.starts_at && body.ends_at && body.ends_at <= body.starts_at) problems.ends_at = "Must be after the start";
       if (Object.keys(problems).length) return void showFieldErrors(form, problems);
       setBusy(save, true, "Saving…");

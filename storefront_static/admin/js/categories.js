@@ -2,7 +2,7 @@
 import {append, clearAlert, clearFieldErrors, empty, field, h, input, setBusy, setTitle, showAlert, showFieldErrors} from "./dom.js";
 import {call, referenceData} from "./shared.js";
 
-const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const SLUG = /^[a-z0-9]+([_-][a-z0-9]+)*$/;
 
 export async function render(view) {
   setTitle("Categories");
@@ -29,15 +29,15 @@ export async function render(view) {
     const c = category || {sort: (categories.at(-1)?.sort ?? 0) + 1};
     const id = input({value: c.category_id || "", readOnly: !!category, spellcheck: false});
     const name = input({value: c.name || "", maxlength: 40});
-    const icon = input({value: c.icon || "", maxlength: 8, class: "short"});
-    const sort = input({type: "number", step: 1, min: 0, value: c.sort ?? "", inputmode: "numeric", class: "short"});
+    const icon = input({value: c.icon || "", maxlength: 16, class: "short"});
+    const sort = input({type: "number", step: 1, min: 0, max: 999, value: c.sort ?? "", inputmode: "numeric", class: "short"});
     const formAlert = h("div", {hidden: true});
     const save = h("button", {type: "submit", text: category ? "Save category" : "Create category"});
     const form = h("form", {class: "card", novalidate: true},
       h("h2", {text: category ? `Edit category: ${category.name}` : "New category"}),
       formAlert,
       h("div", {class: "grid cols-4"},
-        field("Id", id, {path: "category_id", hint: category ? "Cannot be changed." : "Lower-case letters, digits and hyphens."}),
+        field("Category id", id, {path: "category_id", hint: category ? "Cannot be changed." : "Lower-case letters, digits, _ and -."}),
         field("Name", name, {path: "name"}),
         field("Icon", icon, {path: "icon", hint: "One emoji."}),
         field("Order", sort, {path: "sort", hint: "Smaller shows first."})),

@@ -40,6 +40,7 @@ async function render() {
   const ticket = ++rendering;
   const view = h("div", {class: "view"});
   main.replaceChildren(h("p", {class: "loading", role: "status", text: "Loading…"}));
+  main.setAttribute("aria-busy", "true");
   try {
     const module = await screens[screen]();
     if (ticket !== rendering) return;
@@ -50,6 +51,8 @@ async function render() {
     main.replaceChildren(h("div", {class: "alert error", role: "alert"},
       h("p", {text: err.message || String(err)}),
       h("button", {type: "button", class: "secondary", text: "Try again", onclick: render})));
+  } finally {
+    if (ticket === rendering) main.removeAttribute("aria-busy");
   }
 }
 

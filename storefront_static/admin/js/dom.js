@@ -146,6 +146,8 @@ export function day(isoDate) {
 }
 
 const number = new Intl.NumberFormat("en-US");
+export const money = (amount) => (amount === null || amount === undefined || amount === "" ? "—"
+  : `CNY ${Number(amount).toLocaleString("en-US", {minimumFractionDigits: 2, maximumFractionDigits: 2})}`);
 export const cny = (amount) => (amount === null || amount === undefined || amount === "" ? "—" : `CNY ${number.format(Number(amount))}`);
 
 export const STATUS = {on_shelf: "On shelf", off_shelf: "Off shelf"};

@@ -26,7 +26,7 @@ export async function render(view) {
   function paint(focus) {
     list.replaceChildren(...slots.map((s, i) => {
       const product = select([["", "Choose a product"], ...products.map((p) => [p.product_id, `${p.name}${p.status === "on_shelf" ? "" : " (off shelf)"}`])], s.product_id);
-      const label = input({value: s.label, maxlength: 24, placeholder: "e.g. Best seller"});
+      const label = input({value: s.label, maxlength: 30, placeholder: "e.g. Best seller"});
       const warn = h("p", {class: "hint warn-text"});
       const paintWarn = () => {
         const p = byId[product.value];

@@ -10,29 +10,22 @@ const link = (id, tab) => `#/products/${encodeURIComponent(id)}${tab ? "/" + tab
 
 export async function render(view, {id, tab}) {
   if (!id) return renderCreate(view);
-  const [data, ref] = await Promise.all([call(productPath(id)).catch((err) => {
-    // GET /admin/products/{id} may not exist; the list has every product.
-    if (err.status !== 404 && err.status !== 405) throw err;
-    return call("/admin/products").then((all) => {
-      const found = (all.products || []).find((p) => p.product_id === id);
-      if (!found) throw err;
-      return found;
-    });
-  }), referenceData()]);
-  const product = data.product || data;
+  const [product, ref] = await Promise.all([call(productPath(id)), referenceData()]);
   setTitle(product.name);
   const state = {product};
   const flash = takeFlash();
+  const flashBox = flash ? h("p", {class: "alert ok", role: "status", text: flash}) : null;
 
   const status = h("span", {class: "head-status"});
   const shelfAlert = h("div", {hidden: true});
   const lastChange = h("p", {class: "muted small last-change"});
   const shelfButton = h("button", {type: "button"});
-  const panel = h("div", {class: "panel", id: "panel", role: "tabpanel"});
+  const panel = h("div", {class: "panel"});
 
   const paintHead = () => {
     const p = state.product;
-    status.replaceChildren(badge(p.status), " ",
+    status.replaceChildren();
+    append(status, badge(p.status), " ",
       h("span", {class: "muted", text: p.rate_table_version ? `Rates v${p.rate_table_version}` : "No rate table yet"}), " ",
       h("span", {class: "muted", text: `· ${(p.channels || []).map(channelName).join(", ") || "no channels"}`}), " ",
       p.status === "on_shelf" ? h("a", {href: `../product.html?id=${encodeURIComponent(p.product_id)}`, text: "View in the storefront"}) : null);
@@ -66,7 +59,7 @@ export async function render(view, {id, tab}) {
       const why = err.status === 409 && !state.product.rate_table_version
         ? h("p", {}, h("a", {href: link(id, "rates"), text: "Upload and publish a rate table"}), " first.")
         : null;
-      showAlert(shelfAlert, err.status === 409 ? `Cannot change the shelf status: ${err.message}` : err.message, "error", why);
+      showAlert(shelfAlert, err.message, "error", why);
     }
   });
 
@@ -77,7 +70,7 @@ export async function render(view, {id, tab}) {
       h("div", {}, h("h1", {text: product.name}), status, lastChange),
       h("div", {class: "head-actions"}, shelfButton)),
     shelfAlert,
-    flash ? h("p", {class: "alert ok", role: "status", text: flash}) : null,
+    flashBox,
     h("nav", {class: "tabs", "aria-label": "Product sections"}, h("ul", {},
       tabs.map(([key, label]) => h("li", {}, h("a", {href: link(id, key === "details" ? "" : key), text: label,
         "aria-current": key === tab ? "page" : null}))))),
@@ -85,6 +78,8 @@ export async function render(view, {id, tab}) {
 
   if (tab === "rates") {
     await renderRates(panel, state.product, (result) => {
+      clearAlert(shelfAlert);
+      flashBox?.remove();
       state.product = {...state.product, rate_table_version: result.version, premium_from: result.premium_from ?? state.product.premium_from};
       paintHead();
       refreshLastChange();

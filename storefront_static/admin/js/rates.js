@@ -1,5 +1,5 @@
 // Rate tables: the versions published so far, and a form that uploads a CSV file as the next version.
-import {append, clearAlert, clearFieldErrors, cny, day, empty, field, h, input, setBusy, showAlert, showFieldErrors, textarea, when} from "./dom.js";
+import {append, clearAlert, clearFieldErrors, day, empty, field, h, input, money, setBusy, showAlert, showFieldErrors, textarea, when} from "./dom.js";
 import {call} from "./shared.js";
 
 const HEADER = ["plan", "term", "age_min", "age_max", "gender", "premium"];
@@ -76,6 +76,7 @@ export async function renderRates(panel, product, onPublished) {
     const rows = csvLines().filter((l, i, all) => l.trim() || i < all.length - 1);
     const body = rows.slice(1);
     const shown = body.slice(0, 8).map((l, i) => [i + 2, l]);
+    const columns = (rows[0] || "").split(",").length;
     if (badRow && badRow > 9 && rows[badRow - 1] !== undefined) shown.push(["…", ""], [badRow, rows[badRow - 1]]);
     preview.replaceChildren(
       h("p", {class: "muted small", text: `${fileName}: ${body.filter((l) => l.trim()).length} rate rows; columns ${rows[0] || "(none)"}`}),
@@ -83,8 +84,10 @@ export async function renderRates(panel, product, onPublished) {
         h("caption", {class: "sr-only", text: "First rows of the file"}),
         h("thead", {}, h("tr", {}, h("th", {scope: "col", class: "num", text: "Row"}),
           (rows[0] || "").split(",").map((c) => h("th", {scope: "col", text: c.trim()})))),
-        h("tbody", {}, shown.map(([n, line]) => h("tr", {class: n === badRow ? "bad" : null},
-          h("td", {class: "num", text: String(n)}), line.split(",").map((c) => h("td", {text: c.trim()}))))))));
+        h("tbody", {}, shown.map(([n, line]) => n === "…"
+          ? h("tr", {}, h("td", {class: "num", text: "…"}), h("td", {colspan: String(columns), class: "muted", text: `${badRow - 10} rows not shown`}))
+          : h("tr", {class: n === badRow ? "bad" : null},
+            h("td", {class: "num", text: String(n)}), line.split(",").map((c) => h("td", {text: c.trim()}))))))));
   };
 
   file.addEventListener("change", () => {
@@ -120,8 +123,8 @@ export async function renderRates(panel, product, onPublished) {
     h("details", {},
       h("summary", {text: "Rating factors and option prices (optional)"}),
       h("div", {class: "grid cols-2"},
-        field("Factors (JSON)", factors, {path: "factors", hint: "Multipliers by occupation class; leave empty for none."}),
-        field("Options (JSON)", options, {path: "options", hint: "Price of each option: add an amount, or multiply by a factor."}))),
+        field("Factors (JSON)", factors, {path: "factors", hint: "Multipliers by occupation class. Leave empty to keep the previous version's."}),
+        field("Options (JSON)", options, {path: "options", hint: "Price of each option: add an amount, or multiply by a factor. Leave empty to keep the previous version's."}))),
     h("p", {class: "note"}, h("strong", {text: "Quotes already given keep their version. "}),
       "Publishing makes this the product's current rate table for new quotes; a customer who was quoted on an earlier version pays that quote's premium until it expires."),
     h("div", {class: "actions"}, publish));
@@ -149,7 +152,7 @@ export async function renderRates(panel, product, onPublished) {
       current = result.version;
       setBusy(publish, false);
       showAlert(alert, `Published version ${result.version}: ${result.rows} rows` +
-        (result.premium_from ? `, premiums from ${cny(result.premium_from)}` : "") + ". New quotes use it" +
+        (result.premium_from ? `, premiums from ${money(result.premium_from)}` : "") + ". New quotes use it" +
         (before ? `; quotes already given on version ${before} keep their premium.` : "."), "ok");
       onPublished(result);
       form.reset();
