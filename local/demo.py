@@ -15,6 +15,19 @@ def load_catalog(path: Path = DEMO_CATALOG) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
+def with_premium_from(product: dict[str, Any], rate_tables: list[dict[str, Any]]) -> dict[str, Any]:
+    """The product with its "from" price, computed by the rating engine as publishing does."""
+    from catalog.domain.starting_price import premium_from
+
+    current = next(
+        t
+        for t in rate_tables
+        if t["product_id"] == product["product_id"] and t["version"] == product["rate_table_version"]
+    )
+    lowest = premium_from(product, current)
+    return {**product, "premium_from": format(lowest, "f") if lowest is not None else None}
+
+
 def seed_catalog(catalog: dict[str, Any] | None = None) -> dict[str, int]:
     from catalog import store
 
@@ -26,8 +39,14 @@ def seed_catalog(catalog: dict[str, Any] | None = None) -> dict[str, int]:
     for rate_table in catalog["rate_tables"]:
         store.put_rate_table(rate_table)
     for product in catalog["products"]:
-        store.put_product(product)
-    return {k: len(catalog[k]) for k in ("categories", "insurers", "products", "rate_tables")}
+        store.put_product(with_premium_from(product, catalog["rate_tables"]))
+    for banner in catalog.get("banners", []):
+        store.put_banner(banner)
+    store.put_featured(catalog.get("featured", []))
+    return {
+        k: len(catalog.get(k, []))
+        for k in ("categories", "insurers", "products", "rate_tables", "banners", "featured")
+    }
 
 
 def create_user(aws, email: str, password: str, name: str, groups: tuple[str, ...] = ()) -> str:

@@ -38,8 +38,8 @@ def current_table(product):
 # --- schema ---------------------------------------------------------------------------------------
 
 
-def test_given_catalog_when_loaded_then_it_has_the_four_collections_and_enough_of_each():
-    assert set(CATALOG) == {"insurers", "categories", "products", "rate_tables"}
+def test_given_catalog_when_loaded_then_it_has_its_collections_and_enough_of_each():
+    assert set(CATALOG) == {"insurers", "categories", "products", "rate_tables", "banners", "featured"}
     assert len(INSURERS) >= 3
     assert len(CATEGORIES) >= 4
     assert len(PRODUCTS) >= 8
@@ -290,3 +290,30 @@ def test_given_medical_rates_when_quoted_across_adult_ages_then_older_is_dearer(
     ages = [20, 30, 40, 50, 60]
     premiums = [quote("medical-million", plan="standard", age=a, gender="F", term="1Y") for a in ages]
     assert premiums == sorted(premiums) and len(set(premiums)) == len(ages)
+
+
+# --- the mall home: banners and featured slots ------------------------------------------------------
+
+
+def test_given_demo_banners_when_validated_then_they_pass_the_operator_rules_and_show_now():
+    from datetime import UTC, datetime
+
+    from catalog.domain.merchandising import banners_showing, validate_banner
+
+    banners = CATALOG["banners"]
+    assert 2 <= len(banners) <= 3
+    for banner in banners:
+        assert validate_banner(banner)["title"] == banner["title"]
+    assert len(banners_showing(banners, datetime.now(UTC))) == len(banners)
+
+
+def test_given_demo_featured_slots_when_checked_then_four_on_shelf_products_in_order():
+    from catalog.domain.merchandising import validate_featured
+
+    on_shelf = {p["product_id"] for p in PRODUCTS if p["status"] == "on_shelf"}
+    slots = validate_featured({"slots": CATALOG["featured"]}, on_shelf)
+    assert len(slots) == 4
+
+
+def test_given_demo_catalog_when_loaded_then_no_premium_from_is_hand_written():
+    assert all("premium_from" not in p for p in PRODUCTS)

@@ -112,7 +112,8 @@ def parse_questionnaire(body: dict) -> Questionnaire:
     if gender not in ("M", "F"):
         errors["gender"] = "must be M or F"
 
-    family = body.get("family") or {}
+    family = body.get("family")
+    family = {} if family is None else family
     spouse = parents = False
     children = 0
     if not isinstance(family, dict):
