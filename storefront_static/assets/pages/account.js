@@ -178,7 +178,7 @@ async function orders() {
 async function policies() {
   const data = await api("/policies");
   if (!data.policies.length) return h("p", {}, "You have no policies yet. ", h("a", {href: "recommend.html", text: "Find the right cover"}), ".");
-  return h("ul", {class: "products"}, data.policies.map((p) => h("li", {class: "card"},
+  return h("ul", {class: "products policies"}, data.policies.map((p) => h("li", {class: "card"},
     h("h3", {}, h("a", {href: `policy.html?no=${encodeURIComponent(p.policy_no)}`, text: p.policy_no})),
     h("p", {}, h("strong", {text: p.product_name}), ` — ${p.plan}, ${p.insurer_name} `,
       h("span", {class: `badge ${p.status}`, text: STATUS_LABELS[p.status] || p.status})),

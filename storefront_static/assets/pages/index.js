@@ -12,8 +12,9 @@ const searching = Boolean(q || category);
 
 function banner(b) {
   const theme = ["blue", "green", "orange", "purple"].includes(b.theme) ? b.theme : "blue";
-  // Operators enter the link; only our own pages may be a target.
-  const href = /^[a-z][a-z0-9-]*\.html(\?[^#\s]*)?$/i.test(b.link || "") ? b.link : "recommend.html";
+  // Operators enter the link; only our own pages may be a target (written "/page.html?..." or "page.html?...").
+  const link = String(b.link || "").replace(/^\//, "");
+  const href = /^[a-z][a-z0-9-]*\.html(\?[^#\s]*)?$/i.test(link) ? link : "index.html";
   return h("li", {}, h("a", {class: `banner theme-${theme}`, href},
     h("strong", {text: b.title}), b.subtitle ? h("span", {text: b.subtitle}) : null, h("span", {class: "cta", "aria-hidden": "true", text: "See more"})));
 }
@@ -51,23 +52,12 @@ function readAnswers() {
   try { return JSON.parse(localStorage.getItem(NEEDS_KEY) || "null"); } catch { return null; }
 }
 
+// Without answers the invitation in the page stays; with them, the top three of the ranking.
 function forYou(recommendations) {
   const top = (recommendations || []).slice(0, 3);
-  if (!top.length) {
-    return [h("div", {class: "card cta-card"},
-      h("p", {}, h("strong", {text: "Not sure what you need? "}), "Answer a few quick questions and we suggest the cover that fits, with the reasons."),
-      h("a", {class: "button", href: "recommend.html", text: "Find my cover"}))];
-  }
-  return [h("ul", {class: "products"}, top.map((r) => productCard(r.product, {label: r.reasons?.[0]}))),
-    h("p", {}, h("a", {href: "recommend.html", text: "Change my answers"}))];
-}
-
-// TEMPORARY until GET /home lands: categories only.
-async function homeData() {
-  try { return await api(`/home?channel=${channel}`); } catch (err) {
-    if (err.status !== 404) throw err;
-    return {categories: (await api("/categories")).categories};
-  }
+  if (!top.length) return;
+  $("#for-you-body").replaceChildren(h("ul", {class: "products"}, top.map((r) => productCard(r.product, {label: r.reasons?.[0]}))),
+    h("p", {}, h("a", {href: "recommend.html", text: "Change my answers"})));
 }
 
 // Everything is drawn in one pass once the answers are in, so nothing on screen jumps as parts arrive.
@@ -80,6 +70,7 @@ async function load() {
   if (q) query.set("q", q);
   if (category) query.set("category", category);
   $("#results").hidden = !searching;
+  $("#featured").hidden = searching;
   $("#all").hidden = searching;
   $("#for-you").hidden = searching;
   $("#banners").hidden = searching;
@@ -90,7 +81,7 @@ async function load() {
   }
   const answers = searching ? null : readAnswers();
   const [home, list, recs] = await Promise.allSettled([
-    homeData(),
+    api(`/home?channel=${channel}`),
     api(`/products?${query}`),
     answers ? api("/recommendations", {method: "POST", body: answers}) : Promise.resolve(null),
   ]);
@@ -108,7 +99,7 @@ async function load() {
       $("#products").replaceChildren(...items);
     }
   }
-  if (!searching) $("#for-you-body").replaceChildren(...forYou(recs.value?.recommendations));
+  if (!searching && recs.status === "fulfilled") forYou(recs.value?.recommendations);
   const failed = [home, list].find((r) => r.status === "rejected");
   if (failed) showError(alert, failed.reason, load);
 }

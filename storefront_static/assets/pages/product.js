@@ -227,7 +227,13 @@ function shareSection(p) {
     note.textContent = ref
       ? "The link carries your member code, so we know you recommended it."
       : "Sign in first to share a link with your member code.";
-    // The encoder is only needed here, so it loads after the page is usable.
+    // The encoder is only needed here: it loads when the customer scrolls near, not while the page starts.
+    await new Promise((resolve) => {
+      const seen = new IntersectionObserver((entries) => {
+        if (entries.some((e) => e.isIntersecting)) { seen.disconnect(); resolve(); }
+      }, {rootMargin: "200px"});
+      seen.observe(box);
+    });
     const {default: qrcode} = await import("../vendor/qrcode-generator.js");
     const code = qrcode(0, "M");
     code.addData(url);

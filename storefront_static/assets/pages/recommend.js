@@ -46,8 +46,6 @@ function problems(a) {
 function item(r, i, answers) {
   const p = r.product;
   const est = r.estimated_premium;
-  const plan = (p.plans || []).find((x) => x.code === est?.plan);
-  const term = (p.terms || []).find((t) => t.code === est?.term);
   // The product page opens with the calculator already set to this estimate.
   const extra = est ? `&plan=${encodeURIComponent(est.plan)}&term=${encodeURIComponent(est.term)}&age=${answers.age}&gender=${answers.gender}` : "";
   const url = productUrl(p.product_id, extra);
@@ -55,8 +53,8 @@ function item(r, i, answers) {
     h("h3", {}, h("span", {class: "rank", "aria-hidden": "true", text: String(i + 1)}),
       h("a", {href: url}, h("span", {class: "sr-only", text: `Number ${i + 1}: `}), p.name)),
     h("p", {class: "muted", text: `${p.insurer_name || ""}${p.summary ? " · " + p.summary : ""}`}),
-    est ? h("p", {class: "from"}, "Estimated ", h("strong", {text: price(est.total)}),
-      ` for ${plan ? plan.name + " plan" : "the plan"}, ${term ? term.label.toLowerCase() : est.term}`) : null,
+    est ? h("p", {class: "from"}, "Estimated ", h("strong", {text: price(est.total)}), ` ${est.per || ""}`,
+      h("span", {class: "hint", text: ` (${est.plan_name || est.plan} plan, ${String(est.term_label || est.term).toLowerCase()})`})) : null,
     h("p", {class: "score", text: `Why we suggest it (match ${r.score} of 100):`}),
     list(r.reasons, "reasons"),
     h("a", {class: "button small secondary", href: url, text: "See cover and exact price"}));
