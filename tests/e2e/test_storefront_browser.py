@@ -52,14 +52,19 @@ def test_given_the_mall_when_a_person_searches_prices_and_buys_accident_cover_th
     expect(
         page.get_by_role("navigation", name="Categories").get_by_role("link", name="Travel")
     ).to_be_visible()
+    expect(page.get_by_role("list", name="Offers").get_by_role("link").first).to_be_visible()
+    featured = page.get_by_role("region", name="Featured")
+    expect(featured.get_by_role("link", name="Guardian Personal Accident")).to_be_visible()
+    expect(featured.get_by_text(re.compile(r"^from CNY \d")).first).to_be_visible()
     expect(page.get_by_role("heading", name="All products")).to_be_visible()
-    expect(page.get_by_role("link", name="Guardian Personal Accident")).to_be_visible()
     shot(page, "phone-01-home")
     page.get_by_role("searchbox", name="Search insurance by name or need").fill("accident")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"\?q=accident"))
     expect(page.get_by_role("heading", name="Results for “accident”")).to_be_visible()
     expect(page.get_by_text(re.compile(r"\d+ products? found"))).to_be_visible()
+    expect(page.get_by_role("link", name="Guardian Personal Accident")).to_be_visible()
+    expect(page.get_by_role("link", name="Worldwide Travel Shield")).to_have_count(0)
     shot(page, "phone-02-search")
 
     # Product detail: the live calculator re-prices as the answers change.
@@ -94,8 +99,10 @@ def test_given_the_mall_when_a_person_searches_prices_and_buys_accident_cover_th
     expect(page.locator("#live-note")).to_have_text("1 year, Standard plan")
     expect(page.get_by_role("row", name=re.compile("age 18-40"))).to_be_visible()
     premium = expect_price(price)
-    expect(page.get_by_role("heading", name="Share with family and friends")).to_be_visible()
+    # The QR code of the share link is drawn when the customer scrolls to it.
+    page.get_by_role("heading", name="Share with family and friends").scroll_into_view_if_needed()
     expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
+    expect(page.get_by_role("button", name="Copy link")).to_be_visible()
     shot(page, "phone-03-product")
 
     # Buying needs an account: the order page sends the person to sign in and back.
@@ -147,6 +154,7 @@ def test_given_the_mall_when_a_person_searches_prices_and_buys_accident_cover_th
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     assert page.errors == []
     assert page.outside == []
+    assert page.console_errors == []
 
 
 def test_given_an_order_when_the_quote_expires_the_network_drops_and_payment_fails_then_the_customer_recovers(

@@ -1,0 +1,104 @@
+"""The storefront on a desktop screen: the same pages laid out for a wide window (not a stretched phone), and
+the order states a customer can meet after paying: issued, and declined with the reason and the refund."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from shop import pay, place_order, quote, wait_for_order
+from storefront_pages import DESKTOP, open_page, shot, signed_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+@pytest.fixture
+def page(browser):
+    with open_page(browser, DESKTOP) as page:
+        yield page
+
+
+def side_by_side(page, left: str, right: str) -> bool:
+    """True when `right` starts to the right of `left` (two columns), not below it."""
+    a = page.locator(left).first.bounding_box()
+    b = page.locator(right).first.bounding_box()
+    return b["x"] >= a["x"] + a["width"] - 1
+
+
+def test_given_a_desktop_window_when_a_customer_browses_and_follows_orders_then_pages_use_the_width(
+    platform, page, customer
+):
+    from playwright.sync_api import expect
+
+    # Mall home: operator banners side by side, featured and all products in a grid with "from" prices.
+    page.goto(platform.url + "/")
+    banners = page.get_by_role("list", name="Offers").get_by_role("link")
+    expect(banners.first).to_be_visible()
+    assert banners.count() >= 2
+    assert side_by_side(page, "#banners li:nth-child(1)", "#banners li:nth-child(2)")
+    expect(page.get_by_role("heading", name="Featured")).to_be_visible()
+    expect(page.locator("#featured-list").get_by_text(re.compile(r"^from CNY \d")).first).to_be_visible()
+    assert side_by_side(page, "#products li:nth-child(1)", "#products li:nth-child(2)")
+    shot(page, "desktop-01-home")
+
+    # A category.
+    page.get_by_role("navigation", name="Categories").get_by_role("link", name="Travel").click()
+    expect(page.get_by_role("heading", name="Travel insurance")).to_be_visible()
+    expect(page.get_by_role("link", name="Worldwide Travel Shield")).to_be_visible()
+
+    # Product: the calculator is a column beside the cover table.
+    page.get_by_role("link", name="Worldwide Travel Shield").click()
+    expect(page.get_by_role("heading", name="Worldwide Travel Shield", level=1)).to_be_visible()
+    assert side_by_side(page, ".plans-table", "#calc")
+    page.get_by_label("How long").select_option("30D")
+    expect(page.locator("#live-note")).to_contain_text("30 days")
+    shot(page, "desktop-02-product")
+
+    # Recommendation.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Find cover").click()
+    page.get_by_label("Your age").fill("42")
+    page.get_by_label("Female", exact=True).check()
+    page.get_by_label("I look after parents over 60").check()
+    page.get_by_label("Travel", exact=True).check()
+    page.get_by_label("Hospital bills").check()
+    page.get_by_role("button", name="Show my recommendations").click()
+    expect(
+        page.get_by_role("region", name="Recommended for you").get_by_text(re.compile("^Estimated CNY")).first
+    ).to_be_visible()
+    shot(page, "desktop-03-recommend")
+
+    # Signed in: an issued policy and a declined application, each bought over the API.
+    issued = place_order(customer, quote(customer, plan="basic"))
+    pay(customer, issued)
+    wait_for_order(customer, issued["order_id"], {"issued"})
+    medical = quote(customer, product_id="medical-million", plan="standard", age=30, gender="F")
+    declined = place_order(
+        customer, medical, health_answers={"hq_cancer": True, "hq_hospital": False, "hq_chronic": False}
+    )
+    pay(customer, declined)
+    wait_for_order(customer, declined["order_id"], {"declined"})
+    signed_in(page, platform, customer)
+
+    page.goto(f"{platform.url}/order-status.html?id={declined['order_id']}")
+    expect(page.get_by_role("heading", name="Declined - payment refunded")).to_be_visible()
+    expect(page.get_by_text("Reason:")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Refund of CNY [\d,.]+ made on"))).to_be_visible()
+    expect(page.get_by_role("list", name="Progress")).to_contain_text("Underwriting (stopped)")
+    shot(page, "desktop-04-declined")
+
+    page.goto(f"{platform.url}/order.html?quote={quote(customer)['quote_id']}")
+    expect(page.get_by_role("heading", name="Your details")).to_be_visible()
+    expect(page.get_by_role("table", name="Premium breakdown")).to_be_visible()
+    shot(page, "desktop-05-order")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My account").click()
+    expect(page.get_by_role("heading", name="My policies")).to_be_visible()
+    expect(
+        page.locator("#policies").get_by_role("link", name=re.compile(r"^[A-Z]{3}\d{10,}$"))
+    ).to_be_visible()
+    expect(page.locator("#orders").get_by_text("Declined - payment refunded")).to_be_visible()
+    assert side_by_side(page, ".account-layout nav", "#profile")
+    shot(page, "desktop-06-account")
+    assert page.errors == []
+    assert page.outside == []
+    assert page.console_errors == []
