@@ -189,10 +189,13 @@ async function policies() {
       h("dt", {text: "Premium"}), h("dd", {text: money(p.premium, p.currency)})))));
 }
 
+// The sections appear together once all have answered, so none of them jumps as another fills in.
 if (session) {
-  for (const [id, render] of [["profile", profile], ["family", family], ["addresses", addresses], ["orders", orders], ["policies", policies]]) {
-    body(id).replaceChildren(h("p", {class: "muted", text: "Loading…"}));
-    section(id, render);
-  }
-  $("#loading").hidden = true;
+  const parts = [["profile", profile], ["family", family], ["addresses", addresses], ["orders", orders], ["policies", policies]];
+  Promise.allSettled(parts.map(([id, render]) => section(id, render))).then(() => {
+    $("#loading").hidden = true;
+    $("#sections").hidden = false;
+    // A link to a section (account.html#policies) could not scroll there while the sections were hidden.
+    if (/^#[a-z]+$/.test(location.hash)) $(location.hash)?.scrollIntoView();
+  });
 }
