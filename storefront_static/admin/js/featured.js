@@ -20,7 +20,7 @@ export async function render(view) {
 
   // Reads what is on screen back into `slots`, so moving rows keeps unsaved edits.
   const collect = () => {
-    slots = [...list.children].map((li) => ({product_id: li.querySelector("select").value, label: li.querySelector("input").value.trim()}));
+    slots = [...list.querySelectorAll(":scope > li.slot")].map((li) => ({product_id: li.querySelector("select").value, label: li.querySelector("input").value.trim()}));
   };
 
   function paint(focus) {
