@@ -207,18 +207,21 @@ def create_order():
     # Never trust a stored or client price: re-rate the quote's inputs on the quote's rate table.
     rate_table = catalog.get_rate_table(quote["product_id"], quote["rate_table_version"])
     inputs = quote["inputs"]
-    premium = rating.rate(
-        product,
-        rate_table,
-        rating.RatingRequest(
-            plan=inputs["plan"],
-            age=inputs["age"],
-            gender=inputs["gender"],
-            term=inputs["term"],
-            options=tuple(inputs["options"]),
-            occupation_class=inputs["occupation_class"],
-        ),
+    request = rating.RatingRequest(
+        plan=inputs["plan"],
+        age=inputs["age"],
+        gender=inputs["gender"],
+        term=inputs["term"],
+        options=tuple(inputs["options"]),
+        occupation_class=inputs["occupation_class"],
     )
+    try:
+        if rate_table is None:
+            raise rating.RatingError({"quote_id": "its rate table is gone"})
+        premium = rating.rate(product, rate_table, request)
+    except rating.RatingError as exc:
+        # The product changed since the quote (e.g. a plan was withdrawn): the quote cannot be honoured.
+        raise errors.Conflict("This quote no longer matches the product; get a new quote") from exc
     if to_cents(premium.total) != quote["premium_cents"]:
         logger.error("quote premium mismatch", extra={"quote_id": quote_id})
         raise errors.Conflict("The premium for this quote could not be confirmed; get a new quote")
