@@ -359,6 +359,33 @@ def test_given_a_quote_on_v1_when_v2_is_published_then_new_quotes_use_v2_and_the
     assert order["premium"]["rate_table_version"] == 1
 
 
+def test_given_a_quote_for_a_plan_the_product_withdrew_when_ordering_then_409_not_500(
+    operator, customer, anonymous
+):
+    body = new_product()
+    product_id = body["product_id"]
+    operator.post("/admin/products", body)
+    publish(operator, product_id)
+    operator.post(f"/admin/products/{product_id}/shelf", {"status": "on_shelf"})
+    factors = {"product_id": product_id, "plan": "basic", "age": 30, "gender": "M", "term": "1Y"}
+    quote = anonymous.post("/quotes", factors)[1]
+    operator.post(f"/admin/products/{product_id}/shelf", {"status": "off_shelf"})
+    edited = operator.put(
+        f"/admin/products/{product_id}", {**body, "plans": body["plans"][1:], "revision": 1}
+    )
+    assert edited[0] == 200, edited
+    assert publish(operator, product_id, "\n".join([HEADER, "plus,1Y,18,60,*,79.00"]))[0] == 201
+    shelved = operator.post(f"/admin/products/{product_id}/shelf", {"status": "on_shelf"})
+    assert shelved[0] == 200, shelved
+
+    status, answer = customer.post(
+        "/orders", _order_body(quote), headers={"idempotency-key": uuid.uuid4().hex}
+    )
+
+    assert status == 409, answer
+    assert "get a new quote" in answer["error"]["message"]
+
+
 def test_given_an_on_shelf_product_when_an_edit_adds_a_plan_without_rates_then_409_until_off_shelf(operator):
     body = new_product()
     product_id = body["product_id"]
