@@ -18,8 +18,8 @@ REVIEWED_SHOTS = ROOT / "docs" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 PRICE = re.compile(r"^CNY \d[\d,]*\.\d\d$")
-# A full-page screenshot longer than this is cut, so the committed PNGs stay small.
-MAX_SHOT_HEIGHT = 2600
+# A full-page screenshot longer than this is cut, so the committed PNGs stay small (phone, desktop).
+MAX_SHOT_HEIGHT = {"phone": 2600, "desktop": 1800}
 
 
 @contextlib.contextmanager
@@ -49,10 +49,9 @@ def shot(page, name: str) -> None:
     target = SHOTS / f"{name}.png"
     height = page.evaluate("document.documentElement.scrollHeight")
     width = page.viewport_size["width"]
+    cap = MAX_SHOT_HEIGHT["phone" if width < 600 else "desktop"]
     page.screenshot(
-        path=str(target),
-        full_page=True,
-        clip={"x": 0, "y": 0, "width": width, "height": min(height, MAX_SHOT_HEIGHT)},
+        path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": min(height, cap)}
     )
     if os.environ.get("UPDATE_SCREENSHOTS") == "1":
         REVIEWED_SHOTS.mkdir(parents=True, exist_ok=True)

@@ -12,9 +12,10 @@ const searching = Boolean(q || category);
 
 function banner(b) {
   const theme = ["blue", "green", "orange", "purple"].includes(b.theme) ? b.theme : "blue";
-  // Operators enter the link; only our own pages may be a target (written "/page.html?..." or "page.html?...").
-  const link = String(b.link || "").replace(/^\//, "");
-  const href = /^[a-z][a-z0-9-]*\.html(\?[^#\s]*)?$/i.test(link) ? link : "index.html";
+  // Operators enter the link: a page of the mall ("/page.html?..." or "page.html?...") or an https:// address.
+  const link = String(b.link || "").trim();
+  const own = link.replace(/^\//, "");
+  const href = /^[a-z][a-z0-9-]*\.html(\?[^#\s]*)?$/i.test(own) ? own : (/^https:\/\/[^\s]+$/i.test(link) ? link : "index.html");
   return h("li", {}, h("a", {class: `banner theme-${theme}`, href},
     h("strong", {text: b.title}), b.subtitle ? h("span", {text: b.subtitle}) : null, h("span", {class: "cta", "aria-hidden": "true", text: "See more"})));
 }
