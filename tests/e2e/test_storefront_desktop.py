@@ -1,5 +1,6 @@
 """The storefront on a desktop screen: the same pages laid out for a wide window (not a stretched phone), and
-the order states a customer can meet after paying: issued, and declined with the reason and the refund."""
+the order states a customer can meet after paying: issued, referred to an underwriter, and declined with the
+reason and the refund."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def side_by_side(page, left: str, right: str) -> bool:
 
 
 def test_given_a_desktop_window_when_a_customer_browses_and_follows_orders_then_pages_use_the_width(
-    platform, page, customer
+    platform, page, customer, operator
 ):
     from playwright.sync_api import expect
 
@@ -80,7 +81,24 @@ def test_given_a_desktop_window_when_a_customer_browses_and_follows_orders_then_
     )
     pay(customer, declined)
     wait_for_order(customer, declined["order_id"], {"declined"})
+    referred = place_order(customer, quote(customer, plan="standard"), health_answers={"hq_disability": True})
+    pay(customer, referred)
+    wait_for_order(customer, referred["order_id"], {"referred"})
     signed_in(page, platform, customer)
+
+    page.goto(f"{platform.url}/order-status.html?id={referred['order_id']}")
+    expect(page.get_by_role("heading", name="Under manual underwriting review")).to_be_visible()
+    expect(page.get_by_text("This page updates by itself.")).to_be_visible()
+    expect(page.get_by_role("list", name="Progress").locator("[aria-current=step]")).to_have_text(
+        "Manual review"
+    )
+    # The underwriter accepts; the open page follows by itself.
+    decision = operator.post(
+        f"/underwriting/referrals/{referred['order_id']}/decision",
+        json={"decision": "accept", "note": "Checked"},
+    )
+    assert decision.status_code == 200, decision.text
+    expect(page.get_by_role("heading", name="Policy issued")).to_be_visible(timeout=30_000)
 
     page.goto(f"{platform.url}/order-status.html?id={declined['order_id']}")
     expect(page.get_by_role("heading", name="Declined - payment refunded")).to_be_visible()
@@ -110,7 +128,7 @@ def test_given_a_desktop_window_when_a_customer_browses_and_follows_orders_then_
     expect(page.get_by_role("heading", name="My policies")).to_be_visible()
     expect(
         page.locator("#policies").get_by_role("link", name=re.compile(r"^[A-Z]{3}\d{10,}$"))
-    ).to_be_visible()
+    ).to_have_count(2)
     expect(page.locator("#orders").get_by_text("Declined - payment refunded")).to_be_visible()
     assert side_by_side(page, ".account-layout nav", "#profile")
     shot(page, "desktop-06-account")
