@@ -20,7 +20,7 @@ PRODUCT_KEYS = {
     "product_id", "name", "insurer_id", "category_id", "kind", "status", "channels", "summary", "tags",
     "age_limits", "terms", "plans", "options", "occupation_classes", "health_questions", "has_beneficiaries",
     "max_sum_insured_per_person", "cooling_off_days", "purchase_notes", "exclusions", "terms_summary", "faq",
-    "rate_table_version",
+    "rate_table_version", "cancellation",
 }  # fmt: skip
 KINDS = {"accident", "travel", "medical", "critical_illness", "term_life", "home"}
 CHANNELS = {"h5", "pc", "partner_api"}
@@ -70,6 +70,7 @@ def test_given_product_when_checked_then_it_uses_exactly_the_schema_keys_and_val
     assert 0 <= product["age_limits"]["min"] < product["age_limits"]["max"] <= 100
     assert product["max_sum_insured_per_person"] >= max(p["sum_insured"] for p in product["plans"])
     assert product["cooling_off_days"] >= 0
+    assert product["cancellation"]["after_cooling_off"] in {"pro_rata", "short_rate", "none"}
     assert (
         product["summary"]
         and product["terms_summary"]

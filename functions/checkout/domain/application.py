@@ -214,6 +214,7 @@ def build_application(
             "health_questions": product.get("health_questions", []),
             "max_sum_insured_per_person": product["max_sum_insured_per_person"],
             "cooling_off_days": product.get("cooling_off_days", 0),
+            "cancellation": product.get("cancellation"),  # the refund rule after cooling-off
             "has_beneficiaries": bool(product.get("has_beneficiaries")),
             "terms_summary": product.get("terms_summary", ""),
             "exclusions": product.get("exclusions", []),
