@@ -148,6 +148,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         try:
             if url.path == f"/{STAGE}" or url.path.startswith(f"/{STAGE}/"):
                 self._api(url.path[len(STAGE) + 1 :] or "/", url.query)
+            elif url.path.startswith("/local/s3/"):
+                self._s3_object(url.path, url.query)
             elif url.path.startswith("/local/"):
                 self._control(url.path)
             else:
@@ -210,6 +212,24 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._json(200, action(name.split("/", 1)[1] if "/" in name else ""))
         except KeyError as exc:
             self._json(404, {"error": {"code": "not_found", "message": str(exc)}})
+
+    def _s3_object(self, path: str, query: str) -> None:
+        """A presigned S3 URL made local: /local/s3/<bucket>/<key>?<signed query> is replayed against
+        the embedded S3 (moto answers requests to amazonaws.com in this process), expiry included."""
+        import requests
+
+        bucket, _, key = path.removeprefix("/local/s3/").partition("/")
+        if self.command not in ("GET", "HEAD") or not bucket or not key:
+            self._json(404, {"error": {"code": "not_found", "message": f"No object {path}"}})
+            return
+        answer = requests.get(f"https://{bucket}.s3.amazonaws.com/{key}?{query}", timeout=30)
+        headers = {
+            k: v
+            for k, v in answer.headers.items()
+            if k.lower()
+            in ("content-type", "etag", "last-modified", "x-amz-version-id", "content-disposition")
+        }
+        self._send(answer.status_code, headers, answer.content)
 
     def _static(self, path: str) -> None:
         if self.command not in ("GET", "HEAD"):

@@ -59,6 +59,9 @@ class LocalPlatform:
         )
         # The sandbox provider posts its webhook to this port, so bind before anything runs.
         self.port = self.gateway.start(self.host, self.requested_port)
+        # Printed QR codes open this storefront; presigned document URLs are served by the gateway.
+        os.environ["STOREFRONT_URL"] = self.url
+        os.environ["DOCUMENTS_PUBLIC_BASE"] = f"{self.url}/local/s3"
         if self.seed_enabled:
             from local import demo
 

@@ -136,6 +136,8 @@ class Template:
             return self.arn(name)
         if attribute == "Name":
             return self.physical_name(name)
+        if attribute == "DomainName":  # a CloudFront distribution; the local platform serves it itself
+            return "localhost"
         raise KeyError(f"cannot resolve GetAtt {name}.{attribute} locally")
 
     def _resolve(self, value: Any, refs: dict[str, str] | None = None) -> Any:

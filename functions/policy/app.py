@@ -111,3 +111,52 @@ def decide_referral(order_id):
         "referral decided", extra={"order_id": order_id, "decision": decision, "operator": operator.subject}
     )
     return {"order_id": order_id, "decision": decision}
+
+
+# ---------- policy documents ----------
+@app.route("/policies/{policy_no}/document", methods=["GET"])
+def policy_document_link(policy_no):
+    """A 5-minute presigned link to the current version of the owner's policy PDF."""
+    caller = auth.customer(app.current_request)
+    policy = store.get_policy(policy_no)
+    if policy is None or (policy["customer_id"] != caller.subject and not caller.is_operator):
+        raise errors.NotFound("No such policy")
+    document = store.document_of(policy_no)
+    if not document or not document.get("s3_version_id"):
+        raise errors.NotFound("The policy document is not ready yet; try again in a moment")
+    return {
+        "url": store.document_download_url(
+            document["key"], document["s3_version_id"], f"policy-{policy_no}.pdf", seconds=300
+        ),
+        "expires_in": 300,
+        "sha256": document["sha256"],
+        "version": int(document["policy_version"]),
+    }
+
+
+def _masked_policy_no(policy_no: str) -> str:
+    return policy_no[:4] + "*" * max(len(policy_no) - 8, 0) + policy_no[-4:]
+
+
+@app.route("/verify/{code}", methods=["GET"])
+def verify_policy(code):
+    """Public: is the policy printed with this code genuine, and in force? No personal data."""
+    code = (code or "").strip().upper()
+    if not (10 <= len(code) <= 40 and code.isalnum()):
+        raise errors.BadRequest("A verification code is 20 letters and digits, as printed under the QR code")
+    policy_no = store.policy_for_verification(code)
+    policy = store.get_policy(policy_no) if policy_no else None
+    if policy is None:
+        raise errors.NotFound("No policy matches this code")
+    snapshot = policy["product_snapshot"]
+    return {
+        "genuine": True,
+        "status": policy["status"],
+        "in_force": policy["status"] == "in_force",
+        "policy_no": _masked_policy_no(policy["policy_no"]),
+        "product_name": snapshot["name"],
+        "insurer_name": snapshot["insurer_name"],
+        "plan": snapshot["plan"]["name"],
+        "start_date": policy["start_date"],
+        "end_date": policy["end_date"],
+    }

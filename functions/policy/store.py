@@ -302,3 +302,122 @@ def create_renewal_offer(policy: dict[str, Any], status: str, offer: dict[str, A
             return False
         raise
     return True
+
+
+# ---------- policy documents ----------
+def policy_for_document(policy_no: str) -> dict[str, Any] | None:
+    """Read after our own write (the issue transaction, a cancellation): consistent."""
+    try:
+        return _policy(PolicyRecord.get(f"POLICY#{policy_no}", "POLICY", consistent_read=True))
+    except PolicyRecord.DoesNotExist:
+        return None
+
+
+def document_of(policy_no: str) -> dict[str, Any] | None:
+    try:
+        return PolicyRecord.get(f"POLICY#{policy_no}", "POLICY", consistent_read=True).document
+    except PolicyRecord.DoesNotExist:
+        return None
+
+
+def reserve_document(policy_no: str, document: dict[str, Any]) -> dict[str, Any]:
+    """Set the policy's document key and verification code once (with its VERIFY# reference); a retry
+    gets the first reservation back, so it writes to the same key."""
+    from insuremall.models.policy import VerificationReference
+
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.update(
+                PolicyRecord(pk=f"POLICY#{policy_no}", sk="POLICY"),
+                actions=[PolicyRecord.document.set(document)],
+                condition=PolicyRecord.pk.exists() & PolicyRecord.document.does_not_exist(),
+            )
+            transaction.save(
+                VerificationReference(pk=f"VERIFY#{document['verification_code']}", policy_no=policy_no),
+                condition=VerificationReference.pk.does_not_exist(),
+            )
+    except TransactWriteError as exc:
+        if not condition_failed(exc):
+            raise
+        existing = document_of(policy_no)
+        if existing is None:
+            raise
+        return existing
+    return document
+
+
+def record_document_version(policy_no: str, document: dict[str, Any]) -> None:
+    """The stored file's hash and S3 version; only ever moves forward in policy version."""
+    PolicyRecord(pk=f"POLICY#{policy_no}", sk="POLICY").update(
+        actions=[PolicyRecord.document.set(document)], condition=PolicyRecord.document.exists()
+    )
+
+
+def policy_for_verification(code: str) -> str | None:
+    from insuremall.models.policy import VerificationReference
+
+    try:
+        return VerificationReference.get(f"VERIFY#{code}", "VERIFY").policy_no
+    except VerificationReference.DoesNotExist:
+        return None
+
+
+def _documents_bucket() -> str:
+    from insuremall.config import get_settings
+
+    return get_settings().documents_bucket
+
+
+def stored_document_version(key: str, policy_version: int) -> dict[str, str] | None:
+    """The file already written for this policy version (a retry after the upload), if any."""
+    from insuremall import aws
+
+    try:
+        head = aws.client("s3").head_object(Bucket=_documents_bucket(), Key=key)
+    except Exception as exc:  # botocore ClientError 404: nothing written yet
+        if getattr(exc, "response", {}).get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    if head.get("Metadata", {}).get("policy-version") != str(policy_version):
+        return None
+    return {"s3_version_id": head.get("VersionId") or "null", "sha256": head["Metadata"].get("sha256", "")}
+
+
+def put_document_file(key: str, pdf: bytes, sha256: str, policy_version: int) -> str:
+    """A new S3 version under the same key; the bucket keeps the older ones."""
+    from insuremall import aws
+
+    answer = aws.client("s3").put_object(
+        Bucket=_documents_bucket(),
+        Key=key,
+        Body=pdf,
+        ContentType="application/pdf",
+        Metadata={"sha256": sha256, "policy-version": str(policy_version)},
+    )
+    return answer.get("VersionId") or "null"
+
+
+def document_download_url(key: str, s3_version_id: str, filename: str, seconds: int = 300) -> str:
+    """A presigned GET for one version. Locally (DOCUMENTS_PUBLIC_BASE, set only by the local
+    platform) the S3 host is swapped for the local gateway's route that serves the embedded S3."""
+    import os
+    from urllib.parse import urlsplit
+
+    from insuremall import aws
+
+    params = {
+        "Bucket": _documents_bucket(),
+        "Key": key,
+        "ResponseContentType": "application/pdf",
+        "ResponseContentDisposition": f'inline; filename="{filename}"',
+    }
+    if s3_version_id and s3_version_id != "null":
+        params["VersionId"] = s3_version_id
+    url = aws.client("s3").generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
+    public_base = os.environ.get("DOCUMENTS_PUBLIC_BASE")
+    if public_base:
+        parts = urlsplit(url)
+        virtual_host = parts.netloc.startswith(f"{params['Bucket']}.")
+        path = f"/{params['Bucket']}{parts.path}" if virtual_host else parts.path
+        url = f"{public_base.rstrip('/')}{path}?{parts.query}"
+    return url

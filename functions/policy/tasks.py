@@ -71,7 +71,69 @@ def issue(event: dict[str, Any]) -> dict[str, Any]:
     )
     policy_no = store.issue(policy, policy_event, sales_key, day.isoformat())
     logger.info("policy issued", extra={"order_id": order_id, "policy_no": policy_no})
+    publish_document(policy_no)
     return {"policy_no": policy_no}
+
+
+def _storefront_url() -> str:
+    import os
+
+    return os.environ.get("STOREFRONT_URL") or "https://localhost"
+
+
+def publish_document(policy_no: str) -> dict[str, Any]:
+    """The issue-time PDF, once: the key and verification code are reserved on the policy first, so a
+    retried issue writes to the same key, and a file already stored for this policy version is reused
+    rather than uploaded again (one S3 version per policy version)."""
+    import secrets
+
+    from policy.domain import policy_document
+
+    policy = store.policy_for_document(policy_no)
+    reserved = store.reserve_document(
+        policy_no,
+        {
+            "key": f"policies/{policy_no}/{secrets.token_hex(16)}.pdf",
+            "verification_code": policy_document.new_verification_code(),
+            "policy_version": 0,
+        },
+    )
+    if reserved.get("s3_version_id"):
+        return reserved
+    return _store_document(policy, reserved)
+
+
+def rerender_document(policy_no: str) -> dict[str, Any]:
+    """A new S3 version of the policy's document under the same key (after an endorsement or a
+    cancellation); older versions stay in the versioned bucket. Same policy version twice: no-op."""
+    policy = store.policy_for_document(policy_no)
+    document = store.document_of(policy_no)
+    if policy is None or document is None:
+        return publish_document(policy_no) if policy else {}
+    if document.get("s3_version_id") and int(document.get("policy_version", 0)) >= policy["version"]:
+        return document
+    return _store_document(policy, document)
+
+
+def _store_document(policy: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    import hashlib
+
+    from policy.domain import policy_document
+
+    version = int(policy["version"])
+    stored = store.stored_document_version(document["key"], version)
+    if stored is None:
+        url = policy_document.verification_url(_storefront_url(), document["verification_code"])
+        pdf = policy_document.render(policy, url)
+        sha256 = hashlib.sha256(pdf).hexdigest()
+        stored = {
+            "sha256": sha256,
+            "s3_version_id": store.put_document_file(document["key"], pdf, sha256, version),
+        }
+    recorded = document | stored | {"policy_version": version, "rendered_at": datetime.now(UTC).isoformat()}
+    store.record_document_version(policy["policy_no"], recorded)
+    logger.info("policy document stored", extra={"policy_no": policy["policy_no"], "version": version})
+    return recorded
 
 
 def _run_day(event: dict[str, Any]) -> date:

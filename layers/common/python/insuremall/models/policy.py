@@ -2,7 +2,8 @@
 
 Keys: POLICY#<no>/POLICY; ORDER#<order_id>/POLICY (one policy per order);
 ORDER#<order_id>/UNDERWRITING (the decision, reused on retries); INSURED#<key>/POLICY#<no>
-(sum insured per person); REFERRAL#<order_id>/REFERRAL; COUNTER#POLICYNO/<yyyymmdd>.
+(sum insured per person); VERIFY#<code>/VERIFY (a document's verification code -> policy);
+REFERRAL#<order_id>/REFERRAL; COUNTER#POLICYNO/<yyyymmdd>.
 GSI byCustomer: gsi1pk=CUSTOMER#<sub>, gsi1sk=<issued_at>#<no>; also REFERRAL#PENDING for open referrals.
 GSI byEndDate: gsi2pk=END#<yyyy-mm-dd>, gsi2sk=<no> (renewals and expiry read one day at a time).
 """
@@ -57,6 +58,8 @@ class PolicyRecord(Model):
     channel = UnicodeAttribute()
     cooling_off_until = UnicodeAttribute(null=True)
     version = NumberAttribute(default=1)
+    # {key, verification_code, sha256, s3_version_id, policy_version, rendered_at}; set once on issue
+    document = JSONAttribute(null=True)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     gsi2pk = UnicodeAttribute()
@@ -71,6 +74,16 @@ class PolicyReference(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True, default="POLICY")
+    policy_no = UnicodeAttribute()
+
+
+class VerificationReference(Model):
+    """VERIFY#<code>/VERIFY -> the policy a printed QR code verifies (no scan to look it up)."""
+
+    Meta = meta("policy_table")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="VERIFY")
     policy_no = UnicodeAttribute()
 
 

@@ -1,0 +1,111 @@
+"""Policy documents over the embedded AWS: stored once per policy version, fetched by a presigned URL,
+verified by the code printed under the QR."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+
+import requests
+from pypdf import PdfReader
+
+
+def _versions(aws, key: str) -> list[dict]:
+    bucket = aws.template.physical_name("PolicyDocumentsBucket")
+    return aws.client("s3").list_object_versions(Bucket=bucket, Prefix=key).get("Versions", [])
+
+
+def _route(aws, method: str, path: str, params: dict):
+    from local.gateway import build_event
+    from local.template import Template
+
+    template_path = path
+    for name, value in params.items():
+        template_path = template_path.replace(value, "{" + name + "}")
+    route = next(r for r in Template().routes() if r.path == template_path and r.method == method)
+    result, error = aws.runtime.invoke(
+        route.function, build_event(route, method, path, "", {}, b"", params, "x")
+    )
+    assert error is None, error
+    return result["statusCode"], json.loads(result["body"])
+
+
+def test_given_an_issue_then_the_pdf_is_stored_once_with_its_hash_and_a_retry_adds_no_version(
+    aws, new_application
+):
+    from policy import store, tasks
+
+    application = new_application()
+    event = {"order_id": application["order_id"], "application": application, "payment": {}}
+    policy_no = tasks.issue(event)["policy_no"]
+    tasks.issue(event)  # a retried issue
+    tasks.publish_document(policy_no)  # and a retried publish on its own
+
+    document = store.document_of(policy_no)
+    assert document["key"].startswith(f"policies/{policy_no}/") and len(document["key"]) > 60
+    versions = _versions(aws, document["key"])
+    assert len(versions) == 1 and versions[0]["VersionId"] == document["s3_version_id"]
+    body = (
+        aws.client("s3")
+        .get_object(Bucket=aws.template.physical_name("PolicyDocumentsBucket"), Key=document["key"])["Body"]
+        .read()
+    )
+    assert hashlib.sha256(body).hexdigest() == document["sha256"]
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages)
+    assert policy_no in text and application["insured"][0]["id_number"] not in text
+    assert f"verify.html?code={document['verification_code']}" in text
+
+
+def test_given_a_presigned_url_then_requests_fetches_the_same_bytes(aws, new_application):
+    from policy import store, tasks
+
+    application = new_application()
+    policy_no = tasks.issue({"order_id": application["order_id"], "application": application})["policy_no"]
+    document = store.document_of(policy_no)
+    url = store.document_download_url(document["key"], document["s3_version_id"], "p.pdf")
+    answer = requests.get(url, timeout=10)
+    assert answer.status_code == 200
+    assert hashlib.sha256(answer.content).hexdigest() == document["sha256"]
+
+
+def test_given_a_new_policy_version_when_rerendered_then_a_new_s3_version_and_the_old_one_stays(
+    aws, new_application
+):
+    from insuremall.models.policy import PolicyRecord
+    from policy import store, tasks
+
+    application = new_application()
+    policy_no = tasks.issue({"order_id": application["order_id"], "application": application})["policy_no"]
+    first = store.document_of(policy_no)
+    assert tasks.rerender_document(policy_no)["s3_version_id"] == first["s3_version_id"]  # same version
+    PolicyRecord(pk=f"POLICY#{policy_no}", sk="POLICY").update(
+        actions=[PolicyRecord.version.add(1), PolicyRecord.status.set("cancelled")]
+    )
+    second = tasks.rerender_document(policy_no)
+    tasks.rerender_document(policy_no)
+    assert second["key"] == first["key"] and second["s3_version_id"] != first["s3_version_id"]
+    assert second["policy_version"] == 2 and second["verification_code"] == first["verification_code"]
+    assert {v["VersionId"] for v in _versions(aws, first["key"])} == {
+        first["s3_version_id"],
+        second["s3_version_id"],
+    }
+
+
+def test_given_the_printed_code_then_verify_says_genuine_without_personal_data(aws, new_application):
+    from policy import store, tasks
+
+    application = new_application()
+    policy_no = tasks.issue({"order_id": application["order_id"], "application": application})["policy_no"]
+    code = store.document_of(policy_no)["verification_code"]
+
+    status, body = _route(aws, "GET", f"/verify/{code}", {"code": code})
+    assert status == 200
+    assert body["genuine"] is True and body["status"] == "in_force" and body["in_force"] is True
+    assert body["policy_no"] != policy_no and body["policy_no"][-4:] == policy_no[-4:]
+    assert "Zhang" not in json.dumps(body)
+
+    status, body = _route(aws, "GET", "/verify/ABCDEFGHJKLMNPQRSTUV", {"code": "ABCDEFGHJKLMNPQRSTUV"})
+    assert status == 404 and "No policy" in body["error"]["message"]
+    status, body = _route(aws, "GET", "/verify/x", {"code": "x"})
+    assert status == 400
