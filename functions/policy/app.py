@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from chalice import Chalice
 
-from insuremall import auth, aws, errors
+from insuremall import audit, auth, aws, errors
 from insuremall.observability import get_logger
 from insuremall.privacy import masked_party
 from policy import store
+from policy.domain import cancellation
 
 app = Chalice(app_name="insuremall-policy")
 logger = get_logger("policy")
@@ -54,23 +56,27 @@ def get_policy(policy_no):
         raise errors.NotFound("No such policy")
     snapshot = policy["product_snapshot"]
     parties = policy["parties"]
-    return _summary(policy) | {
-        "order_id": policy["order_id"],
-        "term": snapshot["term"],
-        "coverages": snapshot["plan"]["coverages"],
-        "options": snapshot.get("options", []),
-        "premium_breakdown": policy["premium"].get("breakdown", []),
-        "paid_at": policy["premium"].get("paid_at"),
-        "cooling_off_until": policy["cooling_off_until"],
-        "terms_summary": snapshot.get("terms_summary", ""),
-        "exclusions": snapshot.get("exclusions", []),
-        "insurer": {"name": snapshot["insurer_name"], "code": snapshot["insurer_code"]},
-        "policyholder": masked_party(parties["policyholder"]),
-        "insured_persons": [masked_party(p) for p in parties["insured"]],
-        "beneficiaries": [masked_party(p) for p in parties["beneficiaries"]],
-        # With no named beneficiary the death benefit goes to the insured's legal heirs.
-        "beneficiary_designation": "named" if parties["beneficiaries"] else "legal_heirs",
-    }
+    return (
+        _summary(policy)
+        | {
+            "order_id": policy["order_id"],
+            "term": snapshot["term"],
+            "coverages": snapshot["plan"]["coverages"],
+            "options": snapshot.get("options", []),
+            "premium_breakdown": policy["premium"].get("breakdown", []),
+            "paid_at": policy["premium"].get("paid_at"),
+            "cooling_off_until": policy["cooling_off_until"],
+            "terms_summary": snapshot.get("terms_summary", ""),
+            "exclusions": snapshot.get("exclusions", []),
+            "insurer": {"name": snapshot["insurer_name"], "code": snapshot["insurer_code"]},
+            "policyholder": masked_party(parties["policyholder"]),
+            "insured_persons": [masked_party(p) for p in parties["insured"]],
+            "beneficiaries": [masked_party(p) for p in parties["beneficiaries"]],
+            # With no named beneficiary the death benefit goes to the insured's legal heirs.
+            "beneficiary_designation": "named" if parties["beneficiaries"] else "legal_heirs",
+        }
+        | _cancellation_view(policy)
+    )
 
 
 @app.route("/underwriting/referrals", methods=["GET"])
@@ -111,6 +117,169 @@ def decide_referral(order_id):
         "referral decided", extra={"order_id": order_id, "decision": decision, "operator": operator.subject}
     )
     return {"order_id": order_id, "decision": decision}
+
+
+# ---------- cancellation ----------
+CHINA = timezone(timedelta(hours=8))
+REASON_CODES = ("changed_mind", "cover_elsewhere", "too_expensive", "no_longer_needed", "other")
+
+
+def _cancellation_view(policy: dict) -> dict:
+    done = policy.get("cancellation")
+    if not done:
+        return {"cancelled_on": None, "cancellation_reason": None, "refund": None}
+    return {
+        "cancelled_on": done["cancelled_on"],
+        "cancellation_reason": done["reason"],
+        "cancelled_by": done["cancelled_by"],
+        "refund": done["refund"],
+    }
+
+
+def _owned_policy(policy_no: str, caller: auth.Caller) -> dict:
+    policy = store.get_policy(policy_no, consistent=True)
+    if policy is None or policy["customer_id"] != caller.subject:
+        raise errors.NotFound("No such policy")
+    return policy
+
+
+def _today() -> date:
+    return datetime.now(CHINA).date()
+
+
+def _reason(body: dict, problems: dict) -> str:
+    reason = body.get("reason")
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+        problems["reason"] = (
+            f"give a reason: one of {', '.join(REASON_CODES)}, or a text of at most 500 characters"
+        )
+        return ""
+    return reason.strip()
+
+
+def _complete_refund(policy: dict) -> dict:
+    """Refund through the provider with a key of the policy (at most once there), then note it on
+    the policy. Runs after the cancellation is written, so a retry after a crash finishes it."""
+    done = policy["cancellation"]
+    if done["refund"]["status"] != "pending":
+        return policy
+    from checkout import payments
+
+    intent_id = policy["premium"].get("payment_intent_id")
+    if not intent_id:
+        raise errors.Conflict("This policy has no payment to refund; an operator will arrange the refund")
+    refund = payments.provider().refund(
+        intent_id,
+        done["refund_cents"],
+        f"{policy['policy_no']}-cancel",
+        f"cancellation: {done['reason_code']}",
+    )
+    done = done | {
+        "refund": {
+            "status": "refunded",
+            "amount_cents": refund["amount_cents"],
+            "refund_id": refund["refund_id"],
+            "refunded_at": refund["created_at"],
+        }
+    }
+    store.record_refund(policy["policy_no"], done)
+    return policy | {"cancellation": done}
+
+
+def _cancel(policy: dict, caller: auth.Caller, reason: str, expected_cents: int | None, by: str) -> dict:
+    """Cancel once: the first request writes the cancellation, the same request again (or a
+    concurrent twin) gets the same result; a different amount or a cancelled policy answers 409."""
+    if policy["status"] == "in_force":
+        quote = cancellation.quote(policy, _today())
+        if expected_cents is not None and expected_cents != quote.refund_cents:
+            raise errors.Conflict(
+                f"The refund is now {quote.refund_cents} fen, not {expected_cents}; "
+                "get the cancellation quote again and confirm that amount"
+            )
+        at = datetime.now(UTC).isoformat(timespec="milliseconds")
+        reason_code = reason if reason in REASON_CODES else "other"
+        done = quote.to_dict() | {
+            "reason": reason,
+            "reason_code": reason_code,
+            "cancelled_at": at,
+            "cancelled_by": by,
+            "refund": {
+                "status": "pending" if quote.refund_cents else "none",
+                "amount_cents": quote.refund_cents,
+            },
+        }
+        snapshot = policy["product_snapshot"]
+        event = {
+            "policy_no": policy["policy_no"],
+            "order_id": policy["order_id"],
+            "customer_id": policy["customer_id"],
+            "product_id": policy["product_id"],
+            "insurer_id": snapshot.get("insurer_id"),
+            "cancelled_on": quote.cancelled_on,
+            "within_cooling_off": quote.within_cooling_off,
+            "refund_cents": quote.refund_cents,
+            "premium_cents": policy["premium_cents"],
+            "reason_code": reason_code,
+            "cancelled_by": by,
+        }
+        changes = {
+            "status": {"from": "in_force", "to": "cancelled"},
+            "reason": {"from": None, "to": reason},
+            "refund_cents": {"from": None, "to": quote.refund_cents},
+        }
+        entry = audit.entry(caller, "policy.cancelled", f"policy:{policy['policy_no']}", changes)
+        if store.cancel(policy, done, event, entry):
+            logger.info(
+                "policy cancelled",
+                extra={"policy_no": policy["policy_no"], "by": by, "refund_cents": quote.refund_cents},
+            )
+        policy = store.get_policy(policy["policy_no"], consistent=True)
+    done = policy.get("cancellation")
+    if policy["status"] != "cancelled" or not done:
+        raise errors.Conflict(f"This policy is {policy['status']} and cannot be cancelled")
+    if done["reason"] != reason or (expected_cents is not None and expected_cents != done["refund_cents"]):
+        raise errors.Conflict(f"This policy was already cancelled on {done['cancelled_on']}")
+    policy = _complete_refund(policy)
+    return {
+        "policy": _summary(policy) | _cancellation_view(policy),
+        "refund": policy["cancellation"]["refund"],
+    }
+
+
+@app.route("/policies/{policy_no}/cancellation-quote", methods=["GET"])
+def cancellation_quote(policy_no):
+    policy = _owned_policy(policy_no, auth.customer(app.current_request))
+    return {"policy_no": policy_no} | cancellation.quote(policy, _today()).to_dict()
+
+
+@app.route("/policies/{policy_no}/cancellation", methods=["POST"])
+def cancel_policy(policy_no):
+    request = app.current_request
+    caller = auth.customer(request)
+    body = errors.json_object(request)
+    problems: dict = {}
+    reason = _reason(body, problems)
+    expected = body.get("refund_cents")
+    if isinstance(expected, bool) or not isinstance(expected, int) or expected < 0:
+        problems["refund_cents"] = "the refund amount in fen from the cancellation quote, to confirm it"
+    if problems:
+        raise errors.ValidationFailed(problems)
+    return _cancel(_owned_policy(policy_no, caller), caller, reason, expected, "customer")
+
+
+@app.route("/admin/policies/{policy_no}/cancellation", methods=["POST"])
+def operator_cancel_policy(policy_no):
+    request = app.current_request
+    operator = auth.operator(request)
+    body = errors.json_object(request)
+    problems: dict = {}
+    reason = _reason(body, problems)
+    if problems:
+        raise errors.ValidationFailed(problems)
+    policy = store.get_policy(policy_no, consistent=True)
+    if policy is None:
+        raise errors.NotFound("No such policy")
+    return _cancel(policy, operator, reason, None, "operator")
 
 
 # ---------- policy documents ----------

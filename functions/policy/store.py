@@ -233,13 +233,14 @@ def _policy(r: PolicyRecord) -> dict[str, Any]:
             "issued_at",
             "channel",
             "cooling_off_until",
+            "cancellation",
         )
     } | {"sum_insured": int(r.sum_insured), "premium_cents": int(r.premium_cents), "version": int(r.version)}
 
 
-def get_policy(policy_no: str) -> dict[str, Any] | None:
+def get_policy(policy_no: str, consistent: bool = False) -> dict[str, Any] | None:
     try:
-        return _policy(PolicyRecord.get(f"POLICY#{policy_no}", "POLICY"))
+        return _policy(PolicyRecord.get(f"POLICY#{policy_no}", "POLICY", consistent_read=consistent))
     except PolicyRecord.DoesNotExist:
         return None
 
@@ -302,6 +303,59 @@ def create_renewal_offer(policy: dict[str, Any], status: str, offer: dict[str, A
             return False
         raise
     return True
+
+
+# ---------- cancelling ----------
+def cancel(
+    policy: dict[str, Any], cancellation: dict[str, Any], event: dict[str, Any], audit_entry=None
+) -> bool:
+    """in_force -> cancelled with its PolicyCancelled event, cancelled exposures and (for operators
+    and customers alike) the audit entry, in one transaction. False if it was no longer in force.
+    Sales counters stay as they are: cancellation reports read the PolicyCancelled events."""
+    no = policy["policy_no"]
+    at = cancellation["cancelled_at"]
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.update(
+                PolicyRecord(pk=f"POLICY#{no}", sk="POLICY"),
+                actions=[
+                    PolicyRecord.status.set("cancelled"),
+                    PolicyRecord.cancellation.set(cancellation),
+                    PolicyRecord.version.add(1),
+                ],
+                condition=PolicyRecord.status == "in_force",
+            )
+            for insured in policy["parties"]["insured"]:
+                transaction.update(
+                    ExposureRecord(pk=f"INSURED#{insured['insured_key']}", sk=f"POLICY#{no}"),
+                    actions=[ExposureRecord.status.set("cancelled")],
+                )
+            transaction.save(
+                DomainEventRecord(
+                    pk=f"POLICY#{no}",
+                    sk="PolicyCancelled",
+                    event_type="PolicyCancelled",
+                    occurred_at=at,
+                    payload=event,
+                    gsi1pk=f"PolicyCancelled#{at[:10]}",
+                    gsi1sk=f"{at}#{no}",
+                ),
+                condition=DomainEventRecord.pk.does_not_exist(),
+            )
+            if audit_entry is not None:
+                transaction.save(audit_entry, condition=type(audit_entry).pk.does_not_exist())
+    except TransactWriteError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def record_refund(policy_no: str, cancellation: dict[str, Any]) -> None:
+    """Write the cancellation with its refund done; writing it again changes nothing."""
+    PolicyRecord(pk=f"POLICY#{policy_no}", sk="POLICY").update(
+        actions=[PolicyRecord.cancellation.set(cancellation)], condition=PolicyRecord.status == "cancelled"
+    )
 
 
 # ---------- policy documents ----------

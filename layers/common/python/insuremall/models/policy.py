@@ -57,6 +57,8 @@ class PolicyRecord(Model):
     issued_at = UnicodeAttribute()
     channel = UnicodeAttribute()
     cooling_off_until = UnicodeAttribute(null=True)
+    # Set when cancelled: reason, day, rule, refund (status pending -> refunded, or none).
+    cancellation = JSONAttribute(null=True)
     version = NumberAttribute(default=1)
     # {key, verification_code, sha256, s3_version_id, policy_version, rendered_at}; set once on issue
     document = JSONAttribute(null=True)

@@ -1,0 +1,87 @@
+"""Cancelling a bought policy over HTTP: quote, confirm (three times at once), refund once, operators."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from shop import pay, place_order, quote, sign_up, wait_for_order
+
+
+def bought_policy(customer, anonymous) -> dict:
+    order = place_order(customer, quote(anonymous))
+    pay(customer, order)
+    issued = wait_for_order(customer, order["order_id"], {"issued", "declined", "failed", "cancelled"})
+    assert issued["status"] == "issued", issued
+    return customer.get(f"/policies/{issued['policy_no']}").json() | {
+        "intent_id": order["payment"]["intent_id"]
+    }
+
+
+def refunded_cents(platform, intent_id: str) -> int:
+    item = platform.aws.client("dynamodb").get_item(
+        TableName=platform.aws.template.physical_name("CheckoutTable"),
+        Key={"pk": {"S": f"PAYMENT#{intent_id}"}, "sk": {"S": "INTENT"}},
+        ConsistentRead=True,
+    )["Item"]
+    return int(item.get("refunded_cents", {"N": "0"})["N"])
+
+
+def test_given_cooling_off_when_cancel_is_sent_three_times_at_once_then_refunded_once(
+    platform, customer, anonymous
+):
+    policy = bought_policy(customer, anonymous)
+    no = policy["policy_no"]
+    quoted = customer.get(f"/policies/{no}/cancellation-quote").json()
+    assert quoted["rule"] == "cooling_off" and quoted["within_cooling_off"] is True
+    premium = quoted["premium_cents"]
+    assert quoted["refund_cents"] == premium == 16900
+
+    body = {"reason": "changed_mind", "refund_cents": premium}
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda _: customer.post(f"/policies/{no}/cancellation", json=body), range(3)))
+    assert [a.status_code for a in answers] == [200, 200, 200], [a.text for a in answers]
+    results = [a.json() for a in answers]
+    assert results[0] == results[1] == results[2]
+    assert results[0]["refund"]["status"] == "refunded" and results[0]["refund"]["amount_cents"] == premium
+    assert refunded_cents(platform, policy["intent_id"]) == premium
+
+    detail = customer.get(f"/policies/{no}").json()
+    assert detail["status"] == "cancelled" and detail["cancellation_reason"] == "changed_mind"
+    assert detail["refund"]["amount_cents"] == premium and detail["cancelled_on"] == quoted["cancelled_on"]
+
+
+def test_given_another_customer_when_they_try_to_cancel_then_404(platform, customer, anonymous):
+    policy = bought_policy(customer, anonymous)
+    stranger = sign_up(platform)
+    no = policy["policy_no"]
+    assert stranger.get(f"/policies/{no}/cancellation-quote").status_code == 404
+    answer = stranger.post(f"/policies/{no}/cancellation", json={"reason": "other", "refund_cents": 16900})
+    assert answer.status_code == 404 and answer.json()["error"]["message"]
+    assert customer.get(f"/policies/{no}").json()["status"] == "in_force"
+
+
+def test_given_a_stale_refund_amount_when_confirming_then_409(platform, customer, anonymous):
+    policy = bought_policy(customer, anonymous)
+    answer = customer.post(
+        f"/policies/{policy['policy_no']}/cancellation", json={"reason": "other", "refund_cents": 100}
+    )
+    assert answer.status_code == 409, answer.text
+    assert "cancellation quote" in answer.json()["error"]["message"]
+    assert refunded_cents(platform, policy["intent_id"]) == 0
+
+
+def test_given_an_operator_when_cancelling_for_a_customer_then_refunded_and_audited(
+    platform, customer, anonymous, operator
+):
+    policy = bought_policy(customer, anonymous)
+    no = policy["policy_no"]
+    assert customer.post(f"/admin/policies/{no}/cancellation", json={"reason": "x"}).status_code == 403
+    answer = operator.post(f"/admin/policies/{no}/cancellation", json={"reason": "Customer asked by phone"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["policy"]["status"] == "cancelled"
+    assert refunded_cents(platform, policy["intent_id"]) == 16900
+    trail = operator.get("/admin/audit", params={"entity": f"policy:{no}"}).json()["entries"]
+    assert [(e["action"], e["changes"]["reason"]["to"]) for e in trail] == [
+        ("policy.cancelled", "Customer asked by phone")
+    ]
+    assert customer.get(f"/policies/{no}").json()["cancelled_by"] == "operator"

@@ -1,0 +1,218 @@
+"""Cancellation through the policy routes in-process: quote, confirm, refund once, retries, operators."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from datetime import date, timedelta
+
+import pytest
+from test_catalog_admin import _signed_in
+
+
+def _subject(api) -> str:
+    payload = api.token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"]
+
+
+@pytest.fixture(scope="module")
+def customer(aws):
+    return _signed_in(aws)
+
+
+@pytest.fixture(scope="module")
+def stranger(aws):
+    return _signed_in(aws)
+
+
+@pytest.fixture(scope="module")
+def operator(aws):
+    return _signed_in(aws, groups=("operators",))
+
+
+def paid_policy(api, new_application, product_id="accident-guardian", **changes) -> dict:
+    """An issued policy of `api`'s customer, paid through the sandbox provider."""
+    from checkout import payments
+    from checkout import store as checkout_store
+    from policy import store, tasks
+
+    application = new_application(product_id, **changes.pop("factors", {}))
+    application["customer_id"] = _subject(api)
+    application["product"].update(changes.pop("product", {}))
+    intent = payments.provider().create_intent(application["order_id"], application["premium_cents"], "CNY")
+    checkout_store.set_intent_status(
+        intent["intent_id"],
+        "succeeded",
+        "requires_payment",
+        paid_at="2026-11-25T10:00:00+08:00",
+        refundable_cents=application["premium_cents"],
+    )
+    payment = {"intent_id": intent["intent_id"], "paid_at": "2026-11-25T10:00:00+08:00"}
+    no = tasks.issue({"order_id": application["order_id"], "application": application, "payment": payment})
+    return store.get_policy(no["policy_no"], consistent=True)
+
+
+def intent_of(policy):
+    from checkout import payments
+
+    return payments.provider().get_intent(policy["premium"]["payment_intent_id"])
+
+
+def test_given_cooling_off_when_quoted_and_confirmed_then_full_refund_once(aws, customer, new_application):
+    policy = paid_policy(customer, new_application)
+    no, premium = policy["policy_no"], policy["premium_cents"]
+
+    status, quote = customer.get(f"/policies/{no}/cancellation-quote")
+    assert status == 200, quote
+    assert (quote["rule"], quote["within_cooling_off"], quote["refund_cents"]) == (
+        "cooling_off",
+        True,
+        premium,
+    )
+
+    body = {"reason": "changed_mind", "refund_cents": premium}
+    status, result = customer.post(f"/policies/{no}/cancellation", body)
+    assert status == 200, result
+    assert result["policy"]["status"] == "cancelled"
+    assert result["refund"]["status"] == "refunded" and result["refund"]["amount_cents"] == premium
+
+    # the same request again returns the same result and refunds nothing more
+    status, again = customer.post(f"/policies/{no}/cancellation", body)
+    assert status == 200 and again == result
+    assert intent_of(policy)["refunded_cents"] == premium
+
+    status, detail = customer.get(f"/policies/{no}")
+    assert detail["status"] == "cancelled" and detail["cancellation_reason"] == "changed_mind"
+    assert detail["cancelled_on"] == quote["cancelled_on"] and detail["refund"]["amount_cents"] == premium
+
+    from insuremall.models.events import DomainEventRecord
+    from insuremall.models.policy import ExposureRecord
+
+    event = DomainEventRecord.get(f"POLICY#{no}", "PolicyCancelled").payload
+    assert event["refund_cents"] == premium and event["within_cooling_off"] is True
+    assert event["reason_code"] == "changed_mind" and "parties" not in event
+    insured_key = policy["parties"]["insured"][0]["insured_key"]
+    assert ExposureRecord.get(f"INSURED#{insured_key}", f"POLICY#{no}").status == "cancelled"
+
+
+def test_given_three_concurrent_requests_when_cancelling_then_one_refund(aws, customer, new_application):
+    policy = paid_policy(customer, new_application)
+    no, premium = policy["policy_no"], policy["premium_cents"]
+    body = {"reason": "too_expensive", "refund_cents": premium}
+    results = []
+
+    def cancel():
+        results.append(customer.post(f"/policies/{no}/cancellation", body))
+
+    threads = [threading.Thread(target=cancel) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [s for s, _ in results] == [200, 200, 200], results
+    assert len({json.dumps(r, sort_keys=True) for _, r in results}) == 1
+    assert intent_of(policy)["refunded_cents"] == premium
+
+
+def test_given_a_cancelled_policy_when_cancelled_again_differently_then_409(aws, customer, new_application):
+    policy = paid_policy(customer, new_application)
+    no, premium = policy["policy_no"], policy["premium_cents"]
+    assert (
+        customer.post(f"/policies/{no}/cancellation", {"reason": "other", "refund_cents": premium})[0] == 200
+    )
+    status, body = customer.post(
+        f"/policies/{no}/cancellation", {"reason": "changed_mind", "refund_cents": premium}
+    )
+    assert status == 409 and "already cancelled" in body["error"]["message"]
+    assert customer.get(f"/policies/{no}/cancellation-quote")[0] == 409
+
+
+def test_given_a_stale_amount_when_confirming_then_409_and_nothing_changes(aws, customer, new_application):
+    policy = paid_policy(customer, new_application)
+    no = policy["policy_no"]
+    status, body = customer.post(f"/policies/{no}/cancellation", {"reason": "other", "refund_cents": 1})
+    assert status == 409, body
+    assert customer.get(f"/policies/{no}")[1]["status"] == "in_force"
+
+
+def test_given_bad_input_when_cancelling_then_422_by_field(aws, customer, new_application):
+    no = paid_policy(customer, new_application)["policy_no"]
+    status, body = customer.post(f"/policies/{no}/cancellation", {"reason": " ", "refund_cents": "12"})
+    assert status == 422 and {"reason", "refund_cents"} <= set(body["error"]["fields"]), body
+
+
+def test_given_another_customers_policy_when_quoted_or_cancelled_then_404(
+    aws, customer, stranger, new_application
+):
+    policy = paid_policy(customer, new_application)
+    no = policy["policy_no"]
+    assert stranger.get(f"/policies/{no}/cancellation-quote")[0] == 404
+    body = {"reason": "other", "refund_cents": policy["premium_cents"]}
+    assert stranger.post(f"/policies/{no}/cancellation", body)[0] == 404
+    assert stranger.post(f"/admin/policies/{no}/cancellation", {"reason": "x"})[0] == 403
+
+
+def test_given_cooling_off_over_when_quoted_then_the_product_rule_applies(aws, customer, new_application):
+    # no cooling-off and cover from today: the accident product's short-rate table applies
+    policy = paid_policy(
+        customer, new_application, factors={"start": date.today()}, product={"cooling_off_days": -1}
+    )
+    status, quote = customer.get(f"/policies/{policy['policy_no']}/cancellation-quote")
+    assert status == 200, quote
+    assert quote["rule"] == "short_rate" and quote["within_cooling_off"] is False
+    assert quote["refund_cents"] == policy["premium_cents"] - round(policy["premium_cents"] * 0.10)
+
+
+def test_given_an_operator_when_cancelling_for_a_customer_then_audited(
+    aws, customer, operator, new_application
+):
+    policy = paid_policy(customer, new_application)
+    no = policy["policy_no"]
+    status, result = operator.post(
+        f"/admin/policies/{no}/cancellation", {"reason": "Customer called: duplicate cover"}
+    )
+    assert status == 200, result
+    assert result["policy"]["cancelled_by"] == "operator"
+    assert result["refund"]["amount_cents"] == policy["premium_cents"]
+    status, trail = operator.get("/admin/audit", query=f"entity=policy:{no}")
+    assert status == 200, trail
+    (entry,) = trail["entries"]
+    assert entry["action"] == "policy.cancelled" and entry["actor"]["email"] == operator.email
+    assert operator.post("/admin/policies/NOPE123/cancellation", {"reason": "x"})[0] == 404
+
+
+def test_given_the_refund_step_crashed_when_retried_then_it_completes(
+    aws, customer, new_application, monkeypatch
+):
+    from checkout import payments
+
+    policy = paid_policy(customer, new_application)
+    no, premium = policy["policy_no"], policy["premium_cents"]
+    body = {"reason": "other", "refund_cents": premium}
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("provider unreachable")
+
+    monkeypatch.setattr(payments.SandboxProvider, "refund", crash)
+    status, _ = customer.post(f"/policies/{no}/cancellation", body)
+    assert status == 500
+    assert customer.get(f"/policies/{no}")[1]["refund"]["status"] == "pending"
+    monkeypatch.undo()
+    status, result = customer.post(f"/policies/{no}/cancellation", body)
+    assert status == 200 and result["refund"]["status"] == "refunded"
+    assert intent_of(policy)["refunded_cents"] == premium
+
+
+def test_given_cover_not_started_and_no_cooling_off_when_quoted_then_full_refund(
+    aws, customer, new_application
+):
+    policy = paid_policy(
+        customer,
+        new_application,
+        "travel-asia-explorer",
+        factors={"start": date.today() + timedelta(days=3), "plan": "essential"},
+    )
+    status, quote = customer.get(f"/policies/{policy['policy_no']}/cancellation-quote")
+    assert status == 200 and quote["rule"] in ("not_started", "cooling_off")
+    assert quote["refund_cents"] == policy["premium_cents"]
