@@ -85,3 +85,31 @@ def test_given_an_operator_when_cancelling_for_a_customer_then_refunded_and_audi
         ("policy.cancelled", "Customer asked by phone")
     ]
     assert customer.get(f"/policies/{no}").json()["cancelled_by"] == "operator"
+
+
+def test_given_the_policy_page_when_the_customer_cancels_then_the_refund_is_shown_before_and_after(
+    platform, customer, anonymous, browser
+):
+    from storefront_pages import PHONE, open_page, shot, signed_in, unlabelled_inputs
+
+    policy = bought_policy(customer, anonymous)
+    with open_page(browser, PHONE) as page:
+        signed_in(page, platform, customer)
+        page.goto(f"{platform.url}/policy.html?no={policy['policy_no']}")
+        page.get_by_role("button", name="Cancel policy").click()
+        heading = page.locator("#cancel-heading")
+        assert heading.inner_text() == "If you cancel today you get back CNY 169.00"
+        assert page.evaluate("document.activeElement.id") == "cancel-heading"
+        assert "cooling-off" in page.locator("#cancel-form").inner_text()
+        assert unlabelled_inputs(page) == []
+        page.get_by_label("Why are you cancelling?").select_option("cover_elsewhere")
+        shot(page, "policy-cancel-quote-phone")
+        page.get_by_role("button", name="Cancel and refund CNY 169.00").click()
+        page.locator("#cancelled-heading").wait_for()
+        assert "Refund: CNY 169.00, refunded" in page.locator("#cancel-policy").inner_text()
+        assert page.locator("#policy .badge").inner_text() == "Cancelled"
+        shot(page, "policy-cancelled-phone")
+        page.reload()
+        page.locator("#cancelled-heading").wait_for()
+        assert not page.errors and not page.console_errors and not page.outside
+    assert refunded_cents(platform, policy["intent_id"]) == 16900
