@@ -18,6 +18,8 @@ function render(p) {
   return [
     h("h1", {text: p.product_name}),
     h("p", {}, "Policy ", h("strong", {text: p.policy_no}), " ", h("span", {class: `badge ${p.status}`, text: STATUS_LABELS[p.status] || p.status})),
+    h("p", {}, h("button", {type: "button", class: "secondary", id: "print-policy", onclick: openDocument, text: "Print / download"}),
+      h("span", {id: "print-status", role: "status", class: "muted"})),
     h("section", {class: "card"},
       h("dl", {class: "facts"},
         h("dt", {text: "Insurer"}), h("dd", {text: p.insurer_name}),
@@ -45,6 +47,22 @@ function render(p) {
     p.terms_summary ? [h("h2", {text: "What it pays"}), h("p", {text: p.terms_summary})] : null,
     p.exclusions?.length ? [h("h2", {text: "What is not covered"}), list(p.exclusions)] : null,
   ];
+}
+
+// The PDF comes from a 5-minute presigned link; the tab is opened on the click so no popup blocker stops it.
+async function openDocument() {
+  const tab = window.open("", "_blank");
+  $("#print-status").textContent = " Preparing the policy document…";
+  try {
+    const doc = await api(`/policies/${encodeURIComponent(policyNo)}/document`);
+    if (tab) tab.location.href = doc.url; else location.href = doc.url;
+    $("#print-status").textContent = "";
+  } catch (err) {
+    if (tab) tab.close();
+    if (err.status === 401) return goToSignIn();
+    $("#print-status").textContent = "";
+    showError($("#alert"), err, openDocument);
+  }
 }
 
 async function load() {
