@@ -186,6 +186,17 @@ def _complete_refund(policy: dict) -> dict:
     return policy | {"cancellation": done}
 
 
+def _rerender_document(policy_no: str) -> None:
+    """A new document version for the cancelled policy. A failure leaves the cancellation standing;
+    the same request again renders it (the same policy version twice is a no-op)."""
+    from policy import tasks
+
+    try:
+        tasks.rerender_document(policy_no)
+    except Exception:
+        logger.exception("policy document not re-rendered", extra={"policy_no": policy_no})
+
+
 def _cancel(policy: dict, caller: auth.Caller, reason: str, expected_cents: int | None, by: str) -> dict:
     """Cancel once: the first request writes the cancellation, the same request again (or a
     concurrent twin) gets the same result; a different amount or a cancelled policy answers 409."""
@@ -240,6 +251,7 @@ def _cancel(policy: dict, caller: auth.Caller, reason: str, expected_cents: int 
     if done["reason"] != reason or (expected_cents is not None and expected_cents != done["refund_cents"]):
         raise errors.Conflict(f"This policy was already cancelled on {done['cancelled_on']}")
     policy = _complete_refund(policy)
+    _rerender_document(policy["policy_no"])
     return {
         "policy": _summary(policy) | _cancellation_view(policy),
         "refund": policy["cancellation"]["refund"],

@@ -95,6 +95,11 @@ def test_given_cooling_off_when_quoted_and_confirmed_then_full_refund_once(aws, 
     insured_key = policy["parties"]["insured"][0]["insured_key"]
     assert ExposureRecord.get(f"INSURED#{insured_key}", f"POLICY#{no}").status == "cancelled"
 
+    # the document is re-rendered as a new version for the cancelled policy
+    from policy import store
+
+    assert store.document_of(no)["policy_version"] == 2
+
 
 def test_given_three_concurrent_requests_when_cancelling_then_one_refund(aws, customer, new_application):
     policy = paid_policy(customer, new_application)
