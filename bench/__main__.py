@@ -31,6 +31,7 @@ BENCHMARKS = {
     "rating": "rating engine quotes per second, in-process",
     "purchase": "end-to-end purchase latency through the local platform",
     "cost": "AWS requests and USD per policy sold",
+    "policy_document": "time to render one policy PDF, in-process",
 }
 TIMEOUT_S = 600
 
