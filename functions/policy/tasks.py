@@ -122,15 +122,26 @@ def _store_document(policy: dict[str, Any], document: dict[str, Any]) -> dict[st
 
     version = int(policy["version"])
     stored = store.stored_document_version(document["key"], version)
+    # The QR's URL is fixed at issue and kept, so a re-render from another function prints the same one.
+    url = document.get("verify_url") or policy_document.verification_url(
+        _storefront_url(), document["verification_code"]
+    )
     if stored is None:
-        url = policy_document.verification_url(_storefront_url(), document["verification_code"])
         pdf = policy_document.render(policy, url)
         sha256 = hashlib.sha256(pdf).hexdigest()
         stored = {
             "sha256": sha256,
             "s3_version_id": store.put_document_file(document["key"], pdf, sha256, version),
         }
-    recorded = document | stored | {"policy_version": version, "rendered_at": datetime.now(UTC).isoformat()}
+    recorded = (
+        document
+        | stored
+        | {
+            "policy_version": version,
+            "verify_url": url,
+            "rendered_at": datetime.now(UTC).isoformat(),
+        }
+    )
     store.record_document_version(policy["policy_no"], recorded)
     logger.info("policy document stored", extra={"policy_no": policy["policy_no"], "version": version})
     return recorded
