@@ -61,6 +61,7 @@ def issue(event: dict[str, Any]) -> dict[str, Any]:
     order_id = event["order_id"]
     existing = store.policy_for_order(order_id)
     if existing:
+        publish_document(existing)  # a retry after the document failed finishes it; else a no-op
         return {"policy_no": existing}
     application = event["application"]
     issued_at = datetime.now(UTC)

@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 
+import pytest
 import requests
 from pypdf import PdfReader
 
@@ -109,3 +110,27 @@ def test_given_the_printed_code_then_verify_says_genuine_without_personal_data(a
     assert status == 404 and "No policy" in body["error"]["message"]
     status, body = _route(aws, "GET", "/verify/x", {"code": "x"})
     assert status == 400
+
+
+def test_given_the_document_upload_failed_when_issue_is_retried_then_the_document_is_stored(
+    aws, new_application, monkeypatch
+):
+    from policy import store, tasks
+
+    application = new_application()
+    event = {"order_id": application["order_id"], "application": application}
+    real_put = store.put_document_file
+
+    def failing_put(*args, **kwargs):
+        raise RuntimeError("S3 is down")
+
+    monkeypatch.setattr(store, "put_document_file", failing_put)
+    with pytest.raises(RuntimeError):
+        tasks.issue(event)
+    policy_no = store.policy_for_order(application["order_id"])
+    assert policy_no and not store.document_of(policy_no).get("s3_version_id")
+
+    monkeypatch.setattr(store, "put_document_file", real_put)
+    assert tasks.issue(event) == {"policy_no": policy_no}
+    document = store.document_of(policy_no)
+    assert len(_versions(aws, document["key"])) == 1 and document["sha256"]
