@@ -221,3 +221,23 @@ def test_given_cover_not_started_and_no_cooling_off_when_quoted_then_full_refund
     status, quote = customer.get(f"/policies/{policy['policy_no']}/cancellation-quote")
     assert status == 200 and quote["rule"] in ("not_started", "cooling_off")
     assert quote["refund_cents"] == policy["premium_cents"]
+
+
+def test_given_no_refund_after_cooling_off_when_cancelled_then_nothing_is_refunded(
+    aws, customer, new_application
+):
+    # travel: no refund once cover has started and cooling-off is over
+    policy = paid_policy(
+        customer,
+        new_application,
+        "travel-asia-explorer",
+        factors={"start": date.today(), "plan": "essential"},
+        product={"cooling_off_days": -1},
+    )
+    no = policy["policy_no"]
+    status, quote = customer.get(f"/policies/{no}/cancellation-quote")
+    assert status == 200 and (quote["rule"], quote["refund_cents"]) == ("none", 0), quote
+    status, result = customer.post(f"/policies/{no}/cancellation", {"reason": "other", "refund_cents": 0})
+    assert status == 200, result
+    assert result["refund"] == {"status": "none", "amount_cents": 0}
+    assert intent_of(policy).get("refunded_cents", 0) == 0
