@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from shop import pay, place_order, quote, sign_up, wait_for_order
 
 
@@ -92,6 +93,11 @@ def test_given_the_policy_page_when_the_customer_cancels_then_the_refund_is_show
 ):
     from storefront_pages import PHONE, open_page, shot, signed_in, unlabelled_inputs
 
+    from tools.storefront_audit import AXE_SCRIPT, axe_check, blocking
+
+    if not AXE_SCRIPT.exists():
+        pytest.skip(f"{AXE_SCRIPT} is missing (npm ci --prefix tools)")
+
     policy = bought_policy(customer, anonymous)
     with open_page(browser, PHONE) as page:
         signed_in(page, platform, customer)
@@ -104,11 +110,13 @@ def test_given_the_policy_page_when_the_customer_cancels_then_the_refund_is_show
         assert unlabelled_inputs(page) == []
         page.get_by_label("Why are you cancelling?").select_option("cover_elsewhere")
         shot(page, "policy-cancel-quote-phone")
+        assert blocking(axe_check(page)) == []
         page.get_by_role("button", name="Cancel and refund CNY 169.00").click()
         page.locator("#cancelled-heading").wait_for()
         assert "Refund: CNY 169.00, refunded" in page.locator("#cancel-policy").inner_text()
         assert page.locator("#policy .badge").inner_text() == "Cancelled"
         shot(page, "policy-cancelled-phone")
+        assert blocking(axe_check(page)) == []
         page.reload()
         page.locator("#cancelled-heading").wait_for()
         assert not page.errors and not page.console_errors and not page.outside
