@@ -215,7 +215,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _s3_object(self, path: str, query: str) -> None:
         """A presigned S3 URL made local: /local/s3/<bucket>/<key>?<signed query> is replayed against
-        the embedded S3 (moto answers requests to amazonaws.com in this process), expiry included."""
+        the embedded S3 (moto answers requests to amazonaws.com in this process; it checks neither the
+        signature nor the expiry, S3 does)."""
         import requests
 
         bucket, _, key = path.removeprefix("/local/s3/").partition("/")
