@@ -61,7 +61,6 @@ def issue(event: dict[str, Any]) -> dict[str, Any]:
     order_id = event["order_id"]
     existing = store.policy_for_order(order_id)
     if existing:
-        publish_document(existing)  # a retry after the document failed finishes it; else a no-op
         return {"policy_no": existing}
     application = event["application"]
     issued_at = datetime.now(UTC)
@@ -72,8 +71,14 @@ def issue(event: dict[str, Any]) -> dict[str, Any]:
     )
     policy_no = store.issue(policy, policy_event, sales_key, day.isoformat())
     logger.info("policy issued", extra={"order_id": order_id, "policy_no": policy_no})
-    publish_document(policy_no)
     return {"policy_no": policy_no}
+
+
+def publish_policy_document(event: dict[str, Any]) -> dict[str, Any]:
+    """Its own saga step after IssuePolicy: a document that cannot be rendered or stored is retried,
+    and if it still fails the sale stands (the policy is issued) and nothing is refunded."""
+    document = publish_document(event["policy_no"])
+    return {"policy_no": event["policy_no"], "sha256": document.get("sha256")}
 
 
 def _storefront_url() -> str:
@@ -230,6 +235,7 @@ TASKS = {
     "underwrite": underwrite,
     "refer": refer,
     "issue": issue,
+    "publish_document": publish_policy_document,
     "renewal_offers": renewal_offers,
     "expire_policies": expire_policies,
 }

@@ -50,6 +50,7 @@ def paid_policy(api, new_application, product_id="accident-guardian", **changes)
     )
     payment = {"intent_id": intent["intent_id"], "paid_at": "2026-11-25T10:00:00+08:00"}
     no = tasks.issue({"order_id": application["order_id"], "application": application, "payment": payment})
+    tasks.publish_document(no["policy_no"])  # the saga's PublishPolicyDocument step
     return store.get_policy(no["policy_no"], consistent=True)
 
 

@@ -40,8 +40,9 @@ def test_given_an_issue_then_the_pdf_is_stored_once_with_its_hash_and_a_retry_ad
     application = new_application()
     event = {"order_id": application["order_id"], "application": application, "payment": {}}
     policy_no = tasks.issue(event)["policy_no"]
+    tasks.publish_document(policy_no)
     tasks.issue(event)  # a retried issue
-    tasks.publish_document(policy_no)  # and a retried publish on its own
+    tasks.publish_document(policy_no)  # and a retried publish
 
     document = store.document_of(policy_no)
     assert document["key"].startswith(f"policies/{policy_no}/") and len(document["key"]) > 60
@@ -63,6 +64,7 @@ def test_given_a_presigned_url_then_requests_fetches_the_same_bytes(aws, new_app
 
     application = new_application()
     policy_no = tasks.issue({"order_id": application["order_id"], "application": application})["policy_no"]
+    tasks.publish_document(policy_no)  # the saga's PublishPolicyDocument step
     document = store.document_of(policy_no)
     url = store.document_download_url(document["key"], document["s3_version_id"], "p.pdf")
     answer = requests.get(url, timeout=10)
@@ -78,6 +80,7 @@ def test_given_a_new_policy_version_when_rerendered_then_a_new_s3_version_and_th
 
     application = new_application()
     policy_no = tasks.issue({"order_id": application["order_id"], "application": application})["policy_no"]
+    tasks.publish_document(policy_no)  # the saga's PublishPolicyDocument step
     first = store.document_of(policy_no)
     assert tasks.rerender_document(policy_no)["s3_version_id"] == first["s3_version_id"]  # same version
     PolicyRecord(pk=f"POLICY#{policy_no}", sk="POLICY").update(
@@ -98,6 +101,7 @@ def test_given_the_printed_code_then_verify_says_genuine_without_personal_data(a
 
     application = new_application()
     policy_no = tasks.issue({"order_id": application["order_id"], "application": application})["policy_no"]
+    tasks.publish_document(policy_no)  # the saga's PublishPolicyDocument step
     code = store.document_of(policy_no)["verification_code"]
 
     status, body = _route(aws, "GET", f"/verify/{code}", {"code": code})
@@ -112,13 +116,14 @@ def test_given_the_printed_code_then_verify_says_genuine_without_personal_data(a
     assert status == 400
 
 
-def test_given_the_document_upload_failed_when_issue_is_retried_then_the_document_is_stored(
+def test_given_the_document_upload_fails_then_the_policy_stands_and_a_retried_step_stores_it(
     aws, new_application, monkeypatch
 ):
     from policy import store, tasks
 
     application = new_application()
-    event = {"order_id": application["order_id"], "application": application}
+    policy_no = tasks.issue({"order_id": application["order_id"], "application": application})["policy_no"]
+    step = {"task": "publish_document", "order_id": application["order_id"], "policy_no": policy_no}
     real_put = store.put_document_file
 
     def failing_put(*args, **kwargs):
@@ -126,11 +131,11 @@ def test_given_the_document_upload_failed_when_issue_is_retried_then_the_documen
 
     monkeypatch.setattr(store, "put_document_file", failing_put)
     with pytest.raises(RuntimeError):
-        tasks.issue(event)
-    policy_no = store.policy_for_order(application["order_id"])
-    assert policy_no and not store.document_of(policy_no).get("s3_version_id")
+        tasks.handler(step, None)
+    assert store.get_policy(policy_no)["status"] == "in_force"
+    assert not store.document_of(policy_no).get("s3_version_id")
 
     monkeypatch.setattr(store, "put_document_file", real_put)
-    assert tasks.issue(event) == {"policy_no": policy_no}
+    assert tasks.handler(step, None)["policy_no"] == policy_no
     document = store.document_of(policy_no)
     assert len(_versions(aws, document["key"])) == 1 and document["sha256"]
