@@ -161,3 +161,12 @@ def test_given_a_body_missing_everything_when_validated_then_every_required_fiel
         "plans",
         "channels",
     } <= set(caught.value.errors)
+
+
+def test_given_a_cancellation_rule_then_it_is_kept_and_an_unknown_one_is_refused():
+    body = {**copy.deepcopy(PRODUCT), "cancellation": {"after_cooling_off": "short_rate"}}
+    assert validate_product(body, INSURERS, CATEGORIES)["cancellation"] == {"after_cooling_off": "short_rate"}
+    assert validate_product(copy.deepcopy(PRODUCT), INSURERS, CATEGORIES)["cancellation"] == {
+        "after_cooling_off": "pro_rata"
+    }
+    assert "cancellation.after_cooling_off" in problems(cancellation={"after_cooling_off": "half"})

@@ -32,6 +32,9 @@ class ProductInvalid(Exception):
         self.errors = errors
 
 
+CANCELLATION_RULES = ("pro_rata", "short_rate", "none")
+
+
 def validate_product(body: dict, insurers: set[str], categories: set[str]) -> dict[str, Any]:
     """The clean product document (without server-managed fields); raises ProductInvalid."""
     errors: dict[str, str] = {}
@@ -91,6 +94,12 @@ def validate_product(body: dict, insurers: set[str], categories: set[str]) -> di
     if _whole(cooling_off) is None or not 0 <= cooling_off <= 60:
         errors["cooling_off_days"] = "must be a whole number of days from 0 to 60"
     product["cooling_off_days"] = cooling_off
+    # What a cancellation after cooling-off refunds (policy.domain.cancellation); pro_rata when absent.
+    cancellation = body.get("cancellation", {"after_cooling_off": "pro_rata"})
+    if not isinstance(cancellation, dict) or cancellation.get("after_cooling_off") not in CANCELLATION_RULES:
+        errors["cancellation.after_cooling_off"] = f"must be one of {', '.join(CANCELLATION_RULES)}"
+    else:
+        product["cancellation"] = {"after_cooling_off": cancellation["after_cooling_off"]}
 
     for key in ("purchase_notes", "exclusions"):
         product[key] = _text_list(body.get(key, []), key, errors)

@@ -164,6 +164,8 @@ export function productEditor(product, {insurers, categories}, {isNew}) {
     p.occupation_classes?.max ? String(p.occupation_classes.max) : "");
   const maxSum = input({type: "number", min: 0, step: 1, value: p.max_sum_insured_per_person ?? "", inputmode: "numeric"});
   const coolingOff = input({type: "number", min: 0, step: 1, value: p.cooling_off_days ?? 15, inputmode: "numeric"});
+  const refundRule = select([["pro_rata", "Pro rata (unused days)"], ["short_rate", "Short-rate table"], ["none", "No refund"]],
+    p.cancellation?.after_cooling_off || "pro_rata");
   const beneficiaries = h("input", {type: "checkbox", checked: !!p.has_beneficiaries, id: uid("in")});
 
   const channelBoxes = CHANNELS.map(([code, label]) => {
@@ -211,6 +213,7 @@ export function productEditor(product, {insurers, categories}, {isNew}) {
           h("label", {for: occupation.id || (occupation.id = uid("in")), text: "Occupation classes"}), occupation),
         cell("Most cover per person (CNY)", maxSum, "max_sum_insured_per_person"),
         cell("Cooling-off period (days)", coolingOff, "cooling_off_days"),
+        cell("Refund after cooling-off", refundRule, "cancellation"),
         h("div", {class: "field", dataset: {seg: "has_beneficiaries"}},
           h("label", {class: "choice", for: beneficiaries.id}, beneficiaries, "Customers name beneficiaries")))),
     section("Plans and coverages", null, plans),
@@ -244,6 +247,7 @@ export function productEditor(product, {insurers, categories}, {isNew}) {
     has_beneficiaries: beneficiaries.checked,
     max_sum_insured_per_person: num(maxSum),
     cooling_off_days: num(coolingOff),
+    cancellation: {after_cooling_off: refundRule.value},
     purchase_notes: lines(notes),
     exclusions: lines(exclusions),
     terms_summary: termsSummary.value.trim(),

@@ -29,7 +29,7 @@ function render(p) {
         h("dt", {text: "Sum insured"}), h("dd", {text: cny(p.sum_insured, cur)}),
         h("dt", {text: "Premium"}), h("dd", {text: money(p.premium, cur)}),
         p.paid_at ? [h("dt", {text: "Paid"}), h("dd", {text: when(p.paid_at)})] : null,
-        p.cooling_off_until ? [h("dt", {text: "Cooling-off"}), h("dd", {text: `Cancel for a full refund until ${day(p.cooling_off_until)}`})] : null)),
+        p.cooling_off_until && p.status === "in_force" ? [h("dt", {text: "Cooling-off"}), h("dd", {text: `Cancel for a full refund until ${day(p.cooling_off_until)}`})] : null)),
     h("h2", {text: "Cover"}),
     h("div", {class: "table-wrap"}, h("table", {},
       h("thead", {}, h("tr", {}, h("th", {scope: "col", text: "Cover"}), h("th", {scope: "col", class: "num", text: "Sum insured"}))),
