@@ -10,8 +10,8 @@ from insuremall import tasks
 from insuremall.config import get_settings
 from insuremall.observability import get_logger
 from policy import store
-from policy.domain import underwriting
-from policy.domain.policy_terms import age_on, issue_policy_record, renewal_start
+from policy.domain import renewal_window, underwriting
+from policy.domain.policy_terms import issue_policy_record
 
 logger = get_logger("policy-tasks")
 CHINA = timezone(timedelta(hours=8))
@@ -161,68 +161,74 @@ def _run_day(event: dict[str, Any]) -> date:
 
 
 def renewal_offers(event: dict[str, Any]) -> dict[str, Any]:
-    """Offer renewal to policies ending exactly `window` days from the run day (one index query).
-    A missed day is caught up by running with {"date": ...}."""
+    """Offer renewal to policies ending `window` days from the run day, and to those of the few days
+    before it that a missed run would have left (one index query per end date; offers are conditional
+    puts, so a day covered twice creates nothing new)."""
+    day = _run_day(event)
+    ending_dates = renewal_window.renewal_end_dates(day, get_settings().renewal_window_days)
+    created = skipped = 0
+    for ending in ending_dates:
+        for policy_no in store.policy_numbers_ending_on(ending.isoformat()):
+            policy = store.get_policy(policy_no)
+            if policy is None or policy["status"] != "in_force":
+                continue
+            if store.create_renewal_offer(policy, *_renewal_offer(policy_no, policy)):
+                created += 1
+            else:
+                skipped += 1
+    return {
+        "date": day.isoformat(),
+        "ending": ending_dates[-1].isoformat(),
+        "ending_from": ending_dates[0].isoformat(),
+        "offers_created": created,
+        "already_offered": skipped,
+    }
+
+
+def _renewal_offer(policy_no: str, policy: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     from catalog import store as catalog
     from catalog.domain import rating
 
-    day = _run_day(event)
-    ending = (day + timedelta(days=get_settings().renewal_window_days)).isoformat()
-    created = skipped = 0
-    for policy_no in store.policy_numbers_ending_on(ending):
-        policy = store.get_policy(policy_no)
-        if policy is None or policy["status"] != "in_force":
-            continue
-        start = renewal_start(policy["end_date"])
-        insured = policy["parties"]["insured"][0]
-        offer: dict[str, Any] = {
-            "policy_no": policy_no,
-            "product_id": policy["product_id"],
-            "plan": policy["plan"],
-            "term": policy["term"],
-            "start_date": start,
-        }
-        product = catalog.get_product(policy["product_id"])
-        status = "offered"
-        if product is None or product.get("status") != "on_shelf":
-            status, offer["reason"] = "not_renewable", "The product is no longer on sale"
-        else:
-            age = insured["age"] + (
-                date.fromisoformat(start).year - date.fromisoformat(policy["start_date"]).year
-            )
-            if insured.get("birth_date"):
-                age = age_on(date.fromisoformat(insured["birth_date"]), date.fromisoformat(start))
-            version = int(product["rate_table_version"])
-            try:
-                premium = rating.rate(
-                    product,
-                    catalog.get_rate_table(policy["product_id"], version),
-                    rating.RatingRequest(
-                        plan=policy["plan"],
-                        age=age,
-                        gender=insured["gender"],
-                        term=policy["term"],
-                        options=tuple(policy["product_snapshot"].get("options", [])),
-                        occupation_class=insured.get("occupation_class"),
-                    ),
-                )
-                offer.update(age=age, rate_table_version=version, premium=premium.to_dict())
-            except rating.RatingError as exc:
-                status, offer["reason"] = "not_renewable", "; ".join(exc.errors.values())
-        if store.create_renewal_offer(policy, status, offer):
-            created += 1
-        else:
-            skipped += 1
-    return {"date": day.isoformat(), "ending": ending, "offers_created": created, "already_offered": skipped}
+    start = renewal_window.renewal_start_date(date.fromisoformat(policy["end_date"]))
+    insured = policy["parties"]["insured"][0]
+    offer: dict[str, Any] = {
+        "policy_no": policy_no,
+        "product_id": policy["product_id"],
+        "plan": policy["plan"],
+        "term": policy["term"],
+        "start_date": start.isoformat(),
+    }
+    product = catalog.get_product(policy["product_id"])
+    if product is None or product.get("status") != "on_shelf":
+        offer["reason"] = "The product is no longer on sale"
+        return "not_renewable", offer
+    birth = insured.get("birth_date")
+    age = renewal_window.age_at_renewal(
+        date.fromisoformat(birth) if birth else None,
+        insured["age"],
+        date.fromisoformat(policy["start_date"]),
+        start,
+    )
+    version = int(product["rate_table_version"])
+    try:
+        premium = rating.rate(
+            product,
+            catalog.get_rate_table(policy["product_id"], version),
+            rating.RatingRequest(**renewal_window.renewal_rating_factors(policy, age)),
+        )
+    except rating.RatingError as exc:
+        offer["reason"] = "; ".join(exc.errors.values())
+        return "not_renewable", offer
+    offer.update(age=age, rate_table_version=version, premium=premium.to_dict())
+    return "offered", offer
 
 
 def expire_policies(event: dict[str, Any]) -> dict[str, Any]:
-    """Expire in-force policies whose last day of cover was in the 7 days before the run day."""
+    """Expire in-force policies whose last day of cover was in the days before the run day."""
     day = _run_day(event)
     expired = 0
-    for back in range(1, 8):
-        ended = (day - timedelta(days=back)).isoformat()
-        for policy_no in store.policy_numbers_ending_on(ended):
+    for ended in renewal_window.expiry_end_dates(day):
+        for policy_no in store.policy_numbers_ending_on(ended.isoformat()):
             if store.expire_policy(policy_no):
                 expired += 1
                 policy = store.get_policy(policy_no)
