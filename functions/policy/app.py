@@ -11,7 +11,7 @@ from insuremall import audit, auth, aws, errors
 from insuremall.observability import get_logger
 from insuremall.privacy import masked_party
 from policy import store
-from policy.domain import cancellation
+from policy.domain import cancellation, endorsement
 
 app = Chalice(app_name="insuremall-policy")
 logger = get_logger("policy")
@@ -74,6 +74,8 @@ def get_policy(policy_no):
             "beneficiaries": [masked_party(p) for p in parties["beneficiaries"]],
             # With no named beneficiary the death benefit goes to the insured's legal heirs.
             "beneficiary_designation": "named" if parties["beneficiaries"] else "legal_heirs",
+            "version": policy["version"],
+            "endorsements": _endorsements_view(policy_no),
         }
         | _cancellation_view(policy)
     )
@@ -340,4 +342,56 @@ def verify_policy(code):
         "plan": snapshot["plan"]["name"],
         "start_date": policy["start_date"],
         "end_date": policy["end_date"],
+    }
+
+
+# ---------- endorsements ----------
+def _endorsements_view(policy_no: str) -> list[dict]:
+    return [
+        {
+            "version": e["policy_version"],
+            "effective_date": e["effective_date"],
+            "changes": endorsement.masked_changes(e["changes"]),
+        }
+        for e in store.endorsements_of(policy_no)
+    ]
+
+
+@app.route("/policies/{policy_no}/endorsements", methods=["POST"])
+def endorse_policy(policy_no):
+    """Change the policyholder's contact details and/or the beneficiaries: a new policy version
+    effective today (China time) and a new document version."""
+    request = app.current_request
+    caller = auth.customer(request)
+    body = errors.json_object(request)
+    policy = _owned_policy(policy_no, caller)
+    changes_requested, problems = endorsement.validate(body, policy["product_snapshot"])
+    if problems:
+        raise errors.ValidationFailed(problems)
+    if policy["status"] != "in_force":
+        raise errors.Conflict(f"This policy is {policy['status']}; only a policy in force can be changed")
+    parties, changes = endorsement.apply(policy["parties"], changes_requested)
+    if not changes:
+        raise errors.ValidationFailed({"body": "nothing changes: these are the policy's current details"})
+    record = {
+        "effective_date": _today().isoformat(),
+        "changes": changes,
+        "endorsed_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "endorsed_by": caller.subject,
+    }
+    if not store.endorse(policy, parties, record):
+        latest = store.get_policy(policy_no, consistent=True)
+        if latest is None or latest["status"] != "in_force":
+            raise errors.Conflict("This policy is no longer in force; it cannot be changed")
+        raise errors.Conflict("The policy was changed meanwhile; reload it and try again")
+    version = policy["version"] + 1
+    logger.info(
+        "policy endorsed", extra={"policy_no": policy_no, "version": version, "fields": sorted(changes)}
+    )
+    _rerender_document(policy_no)
+    return {
+        "policy_no": policy_no,
+        "version": version,
+        "effective_date": record["effective_date"],
+        "changes": endorsement.masked_changes(changes),
     }

@@ -475,3 +475,49 @@ def document_download_url(key: str, s3_version_id: str, filename: str, seconds: 
         path = f"/{params['Bucket']}{parts.path}" if virtual_host else parts.path
         url = f"{public_base.rstrip('/')}{path}?{parts.query}"
     return url
+
+
+# ---------- endorsements ----------
+def endorse(policy: dict[str, Any], parties: dict[str, Any], endorsement: dict[str, Any]) -> bool:
+    """The new parties as version+1 with its endorsement item, in one transaction, only if the policy
+    is still in force at the version we read (so two concurrent endorsements cannot lose one)."""
+    from insuremall.models.policy import EndorsementRecord
+
+    no, version = policy["policy_no"], int(policy["version"])
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.update(
+                PolicyRecord(pk=f"POLICY#{no}", sk="POLICY"),
+                actions=[PolicyRecord.parties.set(parties), PolicyRecord.version.set(version + 1)],
+                condition=(PolicyRecord.status == "in_force") & (PolicyRecord.version == version),
+            )
+            transaction.save(
+                EndorsementRecord(
+                    pk=f"POLICY#{no}",
+                    sk=f"ENDORSEMENT#{version + 1:04d}",
+                    policy_version=version + 1,
+                    **endorsement,
+                ),
+                condition=EndorsementRecord.pk.does_not_exist(),
+            )
+    except TransactWriteError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def endorsements_of(policy_no: str) -> list[dict[str, Any]]:
+    from insuremall.models.policy import EndorsementRecord
+
+    return [
+        {
+            "policy_version": int(r.policy_version),
+            "effective_date": r.effective_date,
+            "changes": r.changes,
+            "endorsed_at": r.endorsed_at,
+        }
+        for r in EndorsementRecord.query(
+            f"POLICY#{policy_no}", EndorsementRecord.sk.startswith("ENDORSEMENT#")
+        )
+    ]

@@ -154,3 +154,17 @@ class RenewalOfferRecord(Model):
     gsi1sk = UnicodeAttribute()
 
     by_customer = PolicyByCustomer()
+
+
+class EndorsementRecord(Model):
+    """POLICY#<no>/ENDORSEMENT#<0000 version>: one change of a policy, written with the new version."""
+
+    Meta = meta("policy_table")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    policy_version = NumberAttribute()
+    effective_date = UnicodeAttribute()
+    changes = JSONAttribute()  # {field: {from, to}}, unmasked; masked when shown
+    endorsed_at = UnicodeAttribute()
+    endorsed_by = UnicodeAttribute()
