@@ -55,7 +55,11 @@ def document_lines(policy: dict[str, Any]) -> list[tuple[str, str]]:
         ("text", f"Product: {snapshot['name']}"),
         ("text", f"Plan: {snapshot['plan']['name']}    Term: {_term(snapshot.get('term'))}"),
         ("text", f"Period of cover: {policy['start_date']} to {policy['end_date']}"),
-        ("text", f"Status: {policy['status']}    Issued: {policy['issued_at'][:10]}"),
+        (
+            "text",
+            f"Status: {policy['status']}    Issued: {policy['issued_at'][:10]}"
+            f"    Version: {policy.get('version', 1)}",
+        ),
         ("text", f"Premium: {_money(premium['total'])}"),
         ("text", f"Sum insured: {_money(policy['sum_insured'])}"),
         ("heading", "Coverages"),
@@ -66,6 +70,9 @@ def document_lines(policy: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("text", f"- {name}: {_money(amount)}" if amount is not None else f"- {name}"))
     rows.append(("heading", "Policyholder"))
     rows.append(("text", _party_line(parties["policyholder"])))
+    contact = masked_party({k: v for k, v in parties["policyholder"].items() if k in ("phone", "email")})
+    if contact:  # changes by endorsement, so the printed copy shows the current one (masked)
+        rows.append(("text", "Contact: " + ", ".join(contact[k] for k in ("phone", "email") if k in contact)))
     rows.append(("heading", "Insured persons"))
     rows += [("text", _party_line(p)) for p in parties["insured"]]
     rows.append(("heading", "Beneficiaries"))
