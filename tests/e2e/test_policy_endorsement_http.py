@@ -53,3 +53,25 @@ def test_given_a_bought_policy_when_the_phone_changes_then_version_2_and_a_new_d
     change = stranger.post(f"/policies/{policy_no}/endorsements", json={"contact": {"phone": "13700002222"}})
     assert change.status_code == 404 and change.json()["error"]["message"]
     assert anonymous.post(f"/policies/{policy_no}/endorsements", json={}).status_code == 401
+
+
+def test_given_the_policy_page_when_the_phone_is_changed_then_the_new_version_shows(
+    platform, customer, anonymous, browser
+):
+    from storefront_pages import PHONE, open_page, shot, signed_in
+
+    policy_no = _bought(customer, anonymous)
+    with open_page(browser, PHONE) as page:
+        signed_in(page, platform, customer)
+        page.goto(f"{platform.url}/policy.html?no={policy_no}")
+        page.get_by_label("New mobile number").fill("12345")
+        page.get_by_role("button", name="Save changes").click()
+        page.locator("#endorse-form .field-error").wait_for()
+        page.get_by_label("New mobile number").fill("13600003333")
+        page.get_by_role("button", name="Save changes").click()
+        page.locator("#endorsement-history").wait_for()
+        assert "136****3333" in page.locator("#endorsement-history").inner_text()
+        assert "Policy version 2" in page.locator("#endorse-form").inner_text()
+        assert "136****3333" in page.locator("#policy").inner_text()  # the People section too
+        shot(page, "policy-endorse-phone")
+        assert not page.errors and not page.outside
