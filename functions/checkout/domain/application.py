@@ -83,6 +83,32 @@ def _person(raw: Any, path: str, problems: dict[str, str], need_contact: bool = 
     return person
 
 
+def parse_beneficiaries(raw: Any, problems: dict[str, str], too_many: str) -> list[dict[str, Any]]:
+    """Named beneficiaries (at most 5) with whole-percent shares adding up to 100; used by orders
+    and by endorsements."""
+    if not isinstance(raw, list) or len(raw) > 5:
+        problems["beneficiaries"] = too_many
+        return []
+    people, total = [], 0
+    for i, item in enumerate(raw):
+        person = _person(item, f"beneficiaries[{i}]", problems)
+        share = item.get("share") if isinstance(item, dict) else None
+        relation = item.get("relation") if isinstance(item, dict) else None
+        if not isinstance(share, int) or isinstance(share, bool) or not 1 <= share <= 100:
+            problems[f"beneficiaries[{i}].share"] = "a whole percentage from 1 to 100"
+        else:
+            total += share
+            person["share"] = share
+        if relation not in BENEFICIARY_RELATIONS:
+            problems[f"beneficiaries[{i}].relation"] = f"must be one of {sorted(BENEFICIARY_RELATIONS)}"
+        else:
+            person["relation"] = relation
+        people.append(person)
+    if people and total != 100 and not any(k.endswith(".share") for k in problems):
+        problems["beneficiaries"] = f"shares must add up to 100 (they add up to {total})"
+    return people
+
+
 def build_application(
     *,
     order_id: str,
@@ -135,28 +161,7 @@ def build_application(
             "this product pays the insured or legal heirs; beneficiaries cannot be named"
         )
     elif raw_beneficiaries:
-        if not isinstance(raw_beneficiaries, list) or len(raw_beneficiaries) > 5:
-            problems["beneficiaries"] = "name up to 5 beneficiaries"
-        else:
-            total = 0
-            for i, raw in enumerate(raw_beneficiaries):
-                person = _person(raw, f"beneficiaries[{i}]", problems)
-                share = raw.get("share") if isinstance(raw, dict) else None
-                rel = raw.get("relation") if isinstance(raw, dict) else None
-                if not isinstance(share, int) or isinstance(share, bool) or not 1 <= share <= 100:
-                    problems[f"beneficiaries[{i}].share"] = "a whole percentage from 1 to 100"
-                else:
-                    total += share
-                    person["share"] = share
-                if rel not in BENEFICIARY_RELATIONS:
-                    problems[f"beneficiaries[{i}].relation"] = (
-                        f"must be one of {sorted(BENEFICIARY_RELATIONS)}"
-                    )
-                else:
-                    person["relation"] = rel
-                beneficiaries.append(person)
-            if total != 100 and not any(k.endswith(".share") for k in problems):
-                problems["beneficiaries"] = f"shares must add up to 100 (they add up to {total})"
+        beneficiaries = parse_beneficiaries(raw_beneficiaries, problems, "name up to 5 beneficiaries")
 
     answers_raw = body.get("health_answers") or {}
     answers: dict[str, bool] = {}

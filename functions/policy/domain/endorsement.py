@@ -36,29 +36,9 @@ def _contact(raw: Any, problems: dict[str, str]) -> dict[str, str]:
 
 def _beneficiaries(raw: Any, problems: dict[str, str]) -> list[dict[str, Any]]:
     """An empty list returns the benefit to the insured's legal heirs."""
-    if not isinstance(raw, list) or len(raw) > 5:
-        problems["beneficiaries"] = "name up to 5 beneficiaries (an empty list means legal heirs)"
-        return []
-    people, total = [], 0
-    for i, item in enumerate(raw):
-        person = application._person(item, f"beneficiaries[{i}]", problems)
-        share = item.get("share") if isinstance(item, dict) else None
-        relation = item.get("relation") if isinstance(item, dict) else None
-        if not isinstance(share, int) or isinstance(share, bool) or not 1 <= share <= 100:
-            problems[f"beneficiaries[{i}].share"] = "a whole percentage from 1 to 100"
-        else:
-            total += share
-            person["share"] = share
-        if relation not in application.BENEFICIARY_RELATIONS:
-            problems[f"beneficiaries[{i}].relation"] = (
-                f"must be one of {sorted(application.BENEFICIARY_RELATIONS)}"
-            )
-        else:
-            person["relation"] = relation
-        people.append(person)
-    if people and total != 100 and not any(k.endswith(".share") for k in problems):
-        problems["beneficiaries"] = f"shares must add up to 100 (they add up to {total})"
-    return people
+    return application.parse_beneficiaries(
+        raw, problems, "name up to 5 beneficiaries (an empty list means legal heirs)"
+    )
 
 
 def validate(body: dict[str, Any], snapshot: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
