@@ -5,6 +5,7 @@ Keys, one partition per member so one query lists a member's items (no scans, no
                                    the default address, so limits and "one default" are conditions
   MEMBER#<sub>/FAMILY#<id>         a family member (full ID number; responses mask it)
   MEMBER#<sub>/ADDRESS#<id>        a delivery address
+  MEMBER#<sub>/NOTICE#<key>        a notification (insuremall.models.notifications)
 """
 
 from __future__ import annotations
