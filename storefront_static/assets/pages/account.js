@@ -1,8 +1,8 @@
-// User center: profile, family members, addresses, my orders, my policies. Each part loads on its own,
+// User center: profile, family members, addresses, my orders, my policies, renewals, messages. Each part loads on its own,
 // so one failing shows its own "Try again" and the rest still work.
 import {api} from "../api.js";
 import {goToSignIn, rememberMember, requireSession} from "../session.js";
-import {$, clearFieldErrors, cny, day, h, hideAlert, list, money, setBusy, showError, showFieldErrors, STATUS_LABELS} from "../ui.js";
+import {$, clearFieldErrors, cny, day, h, hideAlert, list, money, setBusy, showAlert, showError, showFieldErrors, STATUS_LABELS, when} from "../ui.js";
 
 const session = requireSession();
 const RELATIONS = [["spouse", "Spouse"], ["child", "Child"], ["parent", "Parent"]];
@@ -189,9 +189,145 @@ async function policies() {
       h("dt", {text: "Premium"}), h("dd", {text: money(p.premium, p.currency)})))));
 }
 
+// ---------- renewals ----------
+// An order that ended without a policy no longer holds the renewal: the customer can start again.
+const ORDER_ENDED = new Set(["cancelled", "declined", "failed"]);
+const RENEWAL_LABELS = {offered: "Renewal offered", renewed: "Renewed", not_renewable: "Not renewable"};
+
+// A section whose route this deployment does not have yet shows its empty state, not an error.
+async function optional(path, key) {
+  try {
+    return (await api(path))[key] || [];
+  } catch (err) {
+    if (err.status === 404) return [];
+    throw err;
+  }
+}
+
+async function renewals() {
+  const offers = await optional("/renewals", "renewals");
+  if (!offers.length) {
+    return h("p", {class: "muted", text: "No renewals right now. We offer a renewal here 30 days before a policy ends, and send you a message."});
+  }
+  return h("ul", {class: "offers"}, offers.map(renewalItem));
+}
+
+function renewalItem(r) {
+  const cur = r.premium?.currency || "CNY";
+  const item = h("li", {class: "card", "data-policy": r.policy_no},
+    h("h3", {}, `${r.product_name} — ${r.plan_name || r.plan}`),
+    h("p", {}, "Renewal of policy ", h("a", {href: `policy.html?no=${encodeURIComponent(r.policy_no)}`, text: r.policy_no}), " ",
+      h("span", {class: `badge ${r.status}`, text: RENEWAL_LABELS[r.status] || r.status})),
+    h("dl", {class: "facts"},
+      h("dt", {text: "New cover"}), h("dd", {text: `${day(r.start_date)} to ${day(r.end_date)}`}),
+      r.age !== null && r.age !== undefined ? [h("dt", {text: "Age at renewal"}), h("dd", {text: String(r.age)})] : null,
+      r.premium ? [h("dt", {text: "Premium"}), h("dd", {text: money(r.premium.total, cur)})] : null,
+      r.status === "offered" && r.valid_until ? [h("dt", {text: "Renew by"}), h("dd", {text: day(r.valid_until)})] : null));
+  const actions = h("div", {class: "actions"});
+  item.append(actions);
+  if (r.status === "renewed" && r.renewed_by) {
+    actions.append(h("p", {}, "Renewed by policy ", h("a", {href: `policy.html?no=${encodeURIComponent(r.renewed_by)}`, text: r.renewed_by}), "."));
+  } else if (r.status === "not_renewable") {
+    actions.append(h("p", {}, h("strong", {text: "Cannot be renewed: "}), r.reason || "The insurer does not offer a renewal for this policy."));
+  } else if (r.status === "offered" && r.order_id && !ORDER_ENDED.has(r.order_status)) {
+    actions.append(h("a", {class: "button", href: `order-status.html?id=${encodeURIComponent(r.order_id)}`, text: "Continue renewal"}),
+      r.order_status ? h("span", {class: "muted", text: ` ${STATUS_LABELS[r.order_status] || r.order_status}`}) : null);
+  } else if (r.status === "offered") {
+    const start = h("button", {type: "button", text: "Renew", "aria-label": `Renew policy ${r.policy_no}`, "aria-expanded": "false"});
+    start.addEventListener("click", () => {
+      const open = item.querySelector("form");
+      if (open) { open.querySelector("input")?.focus(); return; }
+      const form = renewalForm(r, cur, () => { form.remove(); start.setAttribute("aria-expanded", "false"); start.focus(); });
+      item.append(form);
+      start.setAttribute("aria-expanded", "true");
+      form.querySelector("h4").focus();
+    });
+    actions.append(start);
+  }
+  return item;
+}
+
+function healthQuestion(q, no) {
+  const key = `health_answers.${q.code}`;
+  return h("fieldset", {"data-field": key},
+    h("legend", {text: q.text}),
+    h("div", {class: "row"},
+      h("label", {class: "choice"}, h("input", {type: "radio", name: key, value: "yes", id: `rn-${no}-${q.code}-yes`}), "Yes"),
+      h("label", {class: "choice"}, h("input", {type: "radio", name: key, value: "no", id: `rn-${no}-${q.code}-no`}), "No")));
+}
+
+// The in-page confirmation: what the renewal costs and covers, the terms, and the health questions if asked again.
+function renewalForm(r, cur, close) {
+  const no = r.policy_no.replace(/[^a-z0-9]+/gi, "-");
+  const questions = r.reunderwrite ? r.health_questions || [] : [];
+  const alert = h("div", {hidden: true});
+  const form = h("form", {novalidate: true, class: "renewal-confirm", "aria-labelledby": `rn-${no}-h`},
+    h("h4", {id: `rn-${no}-h`, tabindex: "-1", text: `Confirm the renewal of ${r.policy_no}`}),
+    h("p", {}, `New cover from ${day(r.start_date)} to ${day(r.end_date)}`, r.premium ? `, premium ${money(r.premium.total, cur)}` : "", "."),
+    questions.length
+      ? h("fieldset", {}, h("legend", {text: "Health questions about the insured person"}),
+        h("p", {class: "hint", text: "The insurer asks again at renewal. Answer truthfully: a wrong answer can mean a claim is not paid."}),
+        questions.map((q) => healthQuestion(q, no)))
+      : null,
+    h("div", {class: "field", "data-field": "accept_terms"},
+      h("label", {class: "choice"}, h("input", {type: "checkbox", name: "accept_terms", id: `rn-${no}-terms`}),
+        h("span", {}, "I have read and accept the policy terms (",
+          h("a", {href: `product.html?id=${encodeURIComponent(r.product_id)}`, text: "see the product page"}), ")."))),
+    alert,
+    h("div", {class: "actions"},
+      h("button", {type: "submit", text: r.premium ? `Renew and pay ${money(r.premium.total, cur)}` : "Renew"}),
+      h("button", {type: "button", class: "secondary", text: "Not now", onclick: close})));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    hideAlert(alert);
+    const answers = {};
+    const problems = {};
+    for (const q of questions) {
+      const picked = form.querySelector(`input[name="health_answers.${q.code}"]:checked`);
+      if (picked) answers[q.code] = picked.value === "yes";
+      else problems[`health_answers.${q.code}`] = "Answer yes or no";
+    }
+    const accepted = form.elements.accept_terms.checked;
+    if (!accepted) problems.accept_terms = "Read and accept the policy terms to renew";
+    if (Object.keys(problems).length) {
+      showAlert(alert, "Please correct the fields marked above.");
+      showFieldErrors(form, problems);
+      return;
+    }
+    const body = {accept_terms: true};
+    if (r.reunderwrite) body.health_answers = answers;
+    const button = form.querySelector("button[type=submit]");
+    setBusy(button, true, "Starting the renewal…");
+    try {
+      const order = await api(`/policies/${encodeURIComponent(r.policy_no)}/renewal`, {method: "POST", body});
+      location.href = `order-status.html?id=${encodeURIComponent(order.order_id)}`;
+    } catch (err) {
+      if (err.status === 401) return goToSignIn();
+      setBusy(button, false);
+      const rest = showFieldErrors(form, err.fields);
+      if (err.status !== 422 || Object.keys(rest).length) showError(alert, err, () => form.requestSubmit());
+      if (Object.keys(rest).length) alert.append(list(Object.values(rest)));
+    }
+  });
+  return form;
+}
+
+// ---------- messages ----------
+async function messages() {
+  const notes = await optional("/members/me/notifications", "notifications");
+  if (!notes.length) return h("p", {class: "muted", text: "No messages yet. Renewal reminders and other news about your policies appear here."});
+  return h("ul", {class: "items messages"}, notes.map((n) => h("li", {},
+    h("div", {class: "what"},
+      h("strong", {}, n.link ? h("a", {href: n.link.replace(/^\//, ""), text: n.title}) : n.title),
+      h("div", {text: n.body}),
+      h("div", {class: "muted"}, h("time", {datetime: n.created_at, text: when(n.created_at)}))))));
+}
+
 // The sections appear together once all have answered, so none of them jumps as another fills in.
 if (session) {
-  const parts = [["profile", profile], ["family", family], ["addresses", addresses], ["orders", orders], ["policies", policies]];
+  const parts = [["profile", profile], ["family", family], ["addresses", addresses], ["orders", orders], ["policies", policies],
+    ["renewals", renewals], ["messages", messages]];
   Promise.allSettled(parts.map(([id, render]) => section(id, render))).then(() => {
     $("#loading").hidden = true;
     $("#sections").hidden = false;

@@ -38,6 +38,8 @@ function progress(status) {
 function view(o) {
   const box = h("section", {class: `card ${o.status}`, "aria-labelledby": "status-h"},
     h("h2", {id: "status-h", class: "status", text: o.status_label}),
+    o.renewal_of ? h("p", {class: "renewal-link"}, "Renewal of policy ",
+      h("a", {href: `policy.html?no=${encodeURIComponent(o.renewal_of)}`, text: o.renewal_of})) : null,
     h("p", {text: EXPLAIN[o.status] || ""}));
   // pay_url is the payment provider's page; locally the sandbox page, served beside these pages.
   if (o.payment?.pay_url) box.append(h("p", {}, h("a", {class: "button", href: o.payment.pay_url.replace(/^\//, ""), text: "Pay now"})));

@@ -13,11 +13,15 @@ function person(p) {
     h("div", {class: "muted", text: [p.id_number ? "ID " + p.id_number : null, p.phone, p.email].filter(Boolean).join(" · ")}));
 }
 
+const policyLink = (no) => h("a", {href: `policy.html?no=${encodeURIComponent(no)}`, text: no});
+
 function render(p) {
   const cur = p.currency || "CNY";
   return [
     h("h1", {text: p.product_name}),
     h("p", {}, "Policy ", h("strong", {text: p.policy_no}), " ", h("span", {class: `badge ${p.status}`, text: STATUS_LABELS[p.status] || p.status})),
+    p.renewal_of ? h("p", {class: "renewal-link"}, "Renewal of ", policyLink(p.renewal_of)) : null,
+    p.renewed_by ? h("p", {class: "renewal-link"}, "Renewed by ", policyLink(p.renewed_by)) : null,
     h("p", {}, h("button", {type: "button", class: "secondary", id: "print-policy", onclick: openDocument, text: "Print / download"}),
       h("span", {id: "print-status", role: "status", class: "muted"})),
     h("section", {class: "card"},
