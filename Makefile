@@ -14,6 +14,7 @@ MAKEFLAGS += --no-print-directory
 
 PORT ?= 8080
 SCHEDULE ?=
+DATE ?=
 TEMPLATE ?= infra/template.yaml
 ASL_FILES ?= $(wildcard infra/statemachines/*.asl.json)
 # Test folders that exist (git does not keep empty folders, so a fresh clone may lack one).
@@ -204,14 +205,14 @@ lighthouse: $(VENV_STAMP) $(NODE_STAMP) browser ## Storefront audit: Lighthouse,
 	$(call say,auditing the storefront: Lighthouse and axe-core in $(CHROMIUM) (about 3 minutes))
 	@$(PY_PATH) $(VENV_PY) tools/storefront_audit.py $(LIGHTHOUSE_ARGS)
 
-fire: $(VENV_STAMP) ## Fire a template schedule on the running local platform: make fire SCHEDULE=<name> [PORT=8080]
+fire: $(VENV_STAMP) ## Fire a template schedule on the running local platform: make fire SCHEDULE=<name> [DATE=yyyy-mm-dd] [PORT=8080]
 	@if [ -z "$(SCHEDULE)" ]; then \
 	  echo "usage: make fire SCHEDULE=<name> [PORT=$(PORT)]   (needs 'make run' in another terminal)" >&2; \
 	  echo "schedules on the platform at port $(PORT):" >&2; \
 	  $(PY_PATH) PORT='$(PORT)' $(VENV_PY) -m local.fire >&2 || true; exit 2; \
 	fi
 	$(call say,firing schedule $(SCHEDULE) on the local platform at port $(PORT))
-	@$(PY_PATH) PORT='$(PORT)' $(VENV_PY) -m local.fire '$(SCHEDULE)'
+	@$(PY_PATH) PORT='$(PORT)' $(VENV_PY) -m local.fire '$(SCHEDULE)' $(DATE)
 
 # Deploying needs real AWS credentials (AWS_PROFILE or AWS_* variables), and python3 (3.11+, with pip) and
 # make on PATH for `sam build` (BuildMethod: makefile; the layer's wheels are cross-installed for the

@@ -1,4 +1,4 @@
-"""The embedded AWS: moto in-process, with every table, bucket, user pool, function and state
+"""The embedded AWS: moto in-process, with every table, bucket, topic, user pool, function and state
 machine created from infra/template.yaml, and Lambda invokes answered by the real handlers."""
 
 from __future__ import annotations
@@ -120,6 +120,10 @@ class EmbeddedAws:
             self._create_table(t.physical_name(name), t.resolve(resource["Properties"]))
         for name, resource in t.of_type("AWS::S3::Bucket").items():
             self._create_bucket(t.physical_name(name), resource.get("Properties", {}))
+        for name, resource in t.of_type("AWS::SNS::Topic").items():
+            self.refs[name] = self._create_topic(
+                t.physical_name(name), t.resolve(resource.get("Properties", {}))
+            )
         self._create_user_pools()
         role_arn = self.client("iam").create_role(
             RoleName="insuremall-local-function-role",
@@ -168,6 +172,10 @@ class EmbeddedAws:
             s3.put_public_access_block(
                 Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
             )
+
+    def _create_topic(self, name: str, props: dict[str, Any]) -> str:
+        attributes = {k: str(props[k]) for k in ("DisplayName", "KmsMasterKeyId") if k in props}
+        return self.client("sns").create_topic(Name=name, Attributes=attributes)["TopicArn"]
 
     def _create_user_pools(self) -> None:
         t, idp = self.template, self.client("cognito-idp")

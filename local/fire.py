@@ -1,6 +1,7 @@
 """Fire one of the template's schedules now, on a running local platform:
 
-python -m local.fire DailySalesExport        (make fire SCHEDULE=DailySalesExport)
+python -m local.fire DailySalesExport                (make fire SCHEDULE=DailySalesExport)
+python -m local.fire DailyRenewalOffers 2026-12-01   (make fire SCHEDULE=DailyRenewalOffers DATE=2026-12-01)
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ def main(argv: list[str]) -> int:
     base = f"http://127.0.0.1:{os.environ.get('PORT', '8080')}/local/schedules"
     name = argv[0] if argv else ""
     url = f"{base}/{name}" if name else base
+    if len(argv) > 1:
+        url += f"?date={argv[1]}"  # run a day-based job for that day
     request = urllib.request.Request(url, method="POST" if name else "GET")  # noqa: S310 - fixed local URL
     try:
         with urllib.request.urlopen(request, timeout=300) as response:  # noqa: S310 - fixed local URL

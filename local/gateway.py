@@ -151,7 +151,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             elif url.path.startswith("/local/s3/"):
                 self._s3_object(url.path, url.query)
             elif url.path.startswith("/local/"):
-                self._control(url.path)
+                self._control(url.path, url.query)
             else:
                 self._static(url.path)
         except BrokenPipeError:
@@ -201,7 +201,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             out_headers[name] = ", ".join(values)
         self._send(int(result.get("statusCode", 200)), out_headers, data)
 
-    def _control(self, path: str) -> None:
+    def _control(self, path: str, query: str) -> None:
         name = path.removeprefix("/local/")
         action = self.gateway.controls.get(name.split("/", 1)[0])
         if action is None or self.command not in ("GET", "POST"):
@@ -209,9 +209,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         self._body()
         try:
-            self._json(200, action(name.split("/", 1)[1] if "/" in name else ""))
+            params = {k: v[-1] for k, v in parse_qs(query).items()}
+            self._json(200, action(name.split("/", 1)[1] if "/" in name else "", params))
         except KeyError as exc:
             self._json(404, {"error": {"code": "not_found", "message": str(exc)}})
+        except ValueError as exc:
+            self._json(400, {"error": {"code": "bad_request", "message": str(exc)}})
 
     def _s3_object(self, path: str, query: str) -> None:
         """A presigned S3 URL made local: /local/s3/<bucket>/<key>?<signed query> is replayed against

@@ -54,7 +54,7 @@ class LocalPlatform:
             self.aws.runtime,
             controls={
                 "schedules": self._schedules_control,
-                "status": lambda _: self.status(),
+                "status": lambda _name, _params: self.status(),
             },
         )
         # The sandbox provider posts its webhook to this port, so bind before anything runs.
@@ -70,7 +70,7 @@ class LocalPlatform:
             self.scheduler.start()
         return self
 
-    def _schedules_control(self, name: str) -> Any:
+    def _schedules_control(self, name: str, params: dict[str, str]) -> Any:
         if not name:
             return {
                 "schedules": [
@@ -79,7 +79,7 @@ class LocalPlatform:
                 ],
                 "history": self.scheduler.history[-20:],
             }
-        return self.scheduler.fire(name)
+        return self.scheduler.fire(name, params.get("date"))
 
     def status(self) -> dict[str, Any]:
         return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from local.lambda_runtime import LambdaRuntime
@@ -66,12 +66,16 @@ class Scheduler:
         self._thread: threading.Thread | None = None
         self._started = datetime.now(UTC)
 
-    def fire(self, name: str) -> dict[str, Any]:
+    def fire(self, name: str, day: str | None = None) -> dict[str, Any]:
+        """Fire a schedule now; `day` (YYYY-MM-DD) re-runs the jobs that take a day for that day."""
         if name not in self.schedules:
             raise KeyError(f"no schedule {name!r}; the template has {sorted(self.schedules)}")
         schedule = self.schedules[name]
         # EventBridge delivers the rule's constant Input as the event.
-        result, error = self.runtime.invoke(self.function_arn(schedule.function), dict(schedule.input))
+        event = dict(schedule.input)
+        if day:
+            event["date"] = date.fromisoformat(day).isoformat()  # ValueError -> 400
+        result, error = self.runtime.invoke(self.function_arn(schedule.function), event)
         record = {
             "schedule": name,
             "function": schedule.function,

@@ -105,6 +105,8 @@ class Template:
             return f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}"
         if kind == "AWS::S3::Bucket":
             return f"arn:aws:s3:::{name}"
+        if kind == "AWS::SNS::Topic":
+            return f"arn:aws:sns:{REGION}:{ACCOUNT}:{name}"
         raise KeyError(f"no local ARN for {logical_id} ({kind})")
 
     # ----- intrinsic functions -----
@@ -124,7 +126,7 @@ class Template:
             return pseudo[name]
         if name in self.resources:
             kind = self.resources[name]["Type"]
-            if kind in ("AWS::Serverless::StateMachine",):
+            if kind in ("AWS::Serverless::StateMachine", "AWS::SNS::Topic"):
                 return self.arn(name)
             return self.physical_name(name)
         raise KeyError(f"cannot resolve Ref {name}")
@@ -132,9 +134,9 @@ class Template:
     def _get_att(self, name: str, attribute: str, refs: dict[str, str]) -> str:
         if f"{name}.{attribute}" in refs:
             return refs[f"{name}.{attribute}"]
-        if attribute == "Arn":
+        if attribute in ("Arn", "TopicArn"):
             return self.arn(name)
-        if attribute == "Name":
+        if attribute in ("Name", "TopicName"):
             return self.physical_name(name)
         if attribute == "DomainName":  # a CloudFront distribution; the local platform serves it itself
             return "localhost"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import time
@@ -13,14 +12,13 @@ from chalice import Chalice, Response
 
 from catalog import store as catalog
 from catalog.domain import rating
-from checkout import payments, store
+from checkout import payments, purchase, store
 from checkout.domain import identity, webhook_signature
 from checkout.domain.application import build_application
 from insuremall import auth, aws, errors
 from insuremall.config import get_settings
 from insuremall.money import to_cents
 from insuremall.observability import get_logger
-from insuremall.privacy import masked_party
 
 app = Chalice(app_name="insuremall-checkout")
 logger = get_logger("checkout")
@@ -29,16 +27,6 @@ errors.install(app, logger)
 CHINA = timezone(timedelta(hours=8))  # no DST, so a fixed offset is exact
 CHANNELS = {"h5", "pc", "partner_api"}
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
-STATUS_LABELS = {
-    "pending_payment": "Preparing payment",
-    "awaiting_payment": "Waiting for payment",
-    "paid": "Paid - underwriting",
-    "referred": "Under manual underwriting review",
-    "issued": "Policy issued",
-    "declined": "Declined - payment refunded",
-    "failed": "Could not be completed - payment refunded",
-    "cancelled": "Cancelled",
-}
 
 
 def _today_in_china() -> date:
@@ -141,37 +129,6 @@ def get_quote(quote_id):
 
 
 # ---------- orders ----------
-def order_view(order: dict) -> dict:
-    application = order["application"]
-    view = {
-        "order_id": order["order_id"],
-        "status": order["status"],
-        "status_label": STATUS_LABELS.get(order["status"], order["status"]),
-        "status_reason": order["status_reason"],
-        "product_id": order["product_id"],
-        "product_name": order["product_name"],
-        "plan": application["plan"]["name"],
-        "term": application["term"]["label"],
-        "start_date": application["start_date"],
-        "end_date": application["end_date"],
-        "premium": application["premium"],
-        "currency": order["currency"],
-        "policyholder": masked_party(application["policyholder"]),
-        "insured": [masked_party(p) for p in application["insured"]],
-        "beneficiaries": [masked_party(p) for p in application["beneficiaries"]],
-        "policy_no": order["policy_no"],
-        "refund": order["refund"],
-        "history": order["history"],
-        "created_at": order["created_at"],
-    }
-    if order["status"] == "awaiting_payment" and order["payment_intent_id"]:
-        view["payment"] = {
-            "intent_id": order["payment_intent_id"],
-            "pay_url": f"/pay.html?intent={order['payment_intent_id']}",
-        }
-    return view
-
-
 def _own_order(order_id: str, caller: auth.Caller) -> dict:
     order = store.get_order(order_id)
     # Someone else's order is indistinguishable from a missing one.
@@ -253,25 +210,8 @@ def create_order():
     stored, created = store.create_order(
         order, caller.subject, key, request_hash, int(time.time()) + IDEMPOTENCY_TTL_SECONDS
     )
-    _start_purchase(stored)
-    return Response(body=order_view(stored), status_code=201 if created else 200)
-
-
-def _start_purchase(order: dict) -> None:
-    """Start the saga named after the order; a repeat start (a retried request) is harmless."""
-    client = aws.client("stepfunctions")
-    with contextlib.suppress(client.exceptions.ExecutionAlreadyExists):
-        client.start_execution(
-            stateMachineArn=get_settings().purchase_state_machine_arn,
-            name=order["order_id"],
-            input=json.dumps(
-                {
-                    "order_id": order["order_id"],
-                    "payment_timeout_seconds": get_settings().payment_timeout_seconds,
-                    "application": order["application"],
-                }
-            ),
-        )
+    purchase.start(stored)
+    return Response(body=purchase.order_view(stored), status_code=201 if created else 200)
 
 
 @app.route("/orders", methods=["GET"])
@@ -281,7 +221,7 @@ def list_orders():
         "orders": [
             {
                 k: v
-                for k, v in order_view(o).items()
+                for k, v in purchase.order_view(o).items()
                 if k not in ("policyholder", "insured", "beneficiaries", "history")
             }
             for o in store.list_orders(caller.subject)
@@ -292,7 +232,7 @@ def list_orders():
 @app.route("/orders/{order_id}", methods=["GET"])
 def get_order(order_id):
     caller = auth.customer(app.current_request)
-    return order_view(_own_order(order_id, caller))
+    return purchase.order_view(_own_order(order_id, caller))
 
 
 # ---------- payments ----------

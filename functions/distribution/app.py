@@ -195,3 +195,9 @@ def remove_address(address_id: str):
     if not store.remove_address(caller.subject, _item_id(address_id, "address")):
         raise errors.NotFound("No such address")
     return {"deleted": True}
+
+
+@app.route("/members/me/notifications", methods=["GET"])
+def list_notifications():
+    caller = auth.customer(app.current_request)
+    return {"notifications": store.list_notifications(caller.subject)}

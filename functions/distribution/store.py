@@ -1,4 +1,5 @@
-"""Distribution store: the only code that touches MembersTable.
+"""Distribution store: the distribution function's access to MembersTable (notifications on the same
+partitions are written by insuremall.notifications, which this store reads them through).
 
 A member's profile, family members and addresses share one partition (MEMBER#<sub>), so each list is
 one query. The profile counts family members and addresses and names the default address; every
@@ -15,6 +16,7 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from distribution.domain.members import MAX_ADDRESSES, MAX_FAMILY_MEMBERS
+from insuremall import notifications
 from insuremall.errors import Conflict
 from insuremall.models import condition_failed, now_iso, transaction_connection
 from insuremall.models.members import (
@@ -265,3 +267,8 @@ def remove_address(member_id: str, address_id: str) -> bool:
             continue
         return True
     raise Conflict("Your addresses changed while removing this one; please try again")
+
+
+def list_notifications(member_id: str) -> list[dict[str, Any]]:
+    """The member's notifications, newest first (at most notifications.LIST_LIMIT)."""
+    return notifications.list_for(member_id)

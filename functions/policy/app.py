@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from chalice import Chalice
 
 from insuremall import audit, auth, aws, errors
+from insuremall.config import get_settings
 from insuremall.observability import get_logger
 from insuremall.privacy import masked_party
 from policy import store
@@ -34,6 +36,8 @@ def _summary(policy: dict) -> dict:
         "end_date": policy["end_date"],
         "issued_at": policy["issued_at"],
         "insured": [p["name"] for p in policy["parties"]["insured"]],
+        "renewal_of": policy.get("renewal_of"),
+        "renewed_by": policy.get("renewed_by"),
     }
 
 
@@ -296,6 +300,16 @@ def operator_cancel_policy(policy_no):
     return _cancel(policy, operator, reason, None, "operator")
 
 
+@app.route("/admin/policies/{policy_no}/cancellation-quote", methods=["GET"])
+def operator_cancellation_quote(policy_no):
+    """The refund an operator's cancellation would give today (any customer's policy)."""
+    auth.operator(app.current_request)
+    policy = store.get_policy(policy_no, consistent=True)
+    if policy is None:
+        raise errors.NotFound("No such policy")
+    return {"policy_no": policy_no} | cancellation.quote(policy, _today()).to_dict()
+
+
 # ---------- policy documents ----------
 @app.route("/policies/{policy_no}/document", methods=["GET"])
 def policy_document_link(policy_no):
@@ -395,3 +409,151 @@ def endorse_policy(policy_no):
         "effective_date": record["effective_date"],
         "changes": endorsement.masked_changes(changes),
     }
+
+
+# ---------- renewals ----------
+def _renewal_view(offer: dict) -> dict:
+    terms = offer["offer"]
+    view = {
+        "policy_no": offer["policy_no"],
+        "status": offer["status"],
+        "reason": terms.get("reason"),
+        "product_id": terms["product_id"],
+        "product_name": terms.get("product_name"),
+        "plan": terms["plan"],
+        "plan_name": terms.get("plan_name"),
+        "term": terms["term"],
+        "term_label": terms.get("term_label"),
+        "start_date": terms["start_date"],
+        "end_date": terms.get("end_date"),
+        "age": terms.get("age"),
+        "premium": terms.get("premium"),
+        "valid_until": (date.fromisoformat(terms["start_date"]) - timedelta(days=1)).isoformat(),
+        "reunderwrite": bool(terms.get("reunderwrite")),
+        "order_id": offer["order_id"],
+        "order_status": None,
+        "renewed_by": offer["renewed_by"],
+    }
+    if offer["order_id"] and offer["status"] == "offered":
+        from checkout import store as checkout_store
+
+        order = checkout_store.get_order(offer["order_id"])
+        view["order_status"] = order["status"] if order else None
+    if view["reunderwrite"] and offer["status"] == "offered":
+        from catalog import store as catalog
+
+        product = catalog.get_product(terms["product_id"]) or {}
+        view["health_questions"] = [
+            {"code": q["code"], "text": q["text"]} for q in product.get("health_questions", [])
+        ]
+    return view
+
+
+@app.route("/renewals", methods=["GET"])
+def list_renewals():
+    caller = auth.customer(app.current_request)
+    return {"renewals": [_renewal_view(o) for o in store.renewal_offers_of(caller.subject)]}
+
+
+@app.route("/policies/{policy_no}/renewal", methods=["POST"])
+def renew_policy(policy_no):
+    """Renew in one step: an order at the offer's price through the same purchase saga (pay ->
+    underwrite -> issue); the issued policy names the one it renews. One live order per offer."""
+    from chalice import Response
+
+    from catalog import store as catalog
+    from catalog.domain import rating
+    from checkout import purchase
+    from checkout import store as checkout_store
+    from checkout.domain.application import build_application
+    from insuremall.money import to_cents
+    from policy.domain import renewal, renewal_window
+
+    request = app.current_request
+    caller = auth.customer(request)
+    body = errors.json_object(request)
+    policy = _owned_policy(policy_no, caller)
+    offer = store.get_renewal_offer(policy_no)
+    if offer is None:
+        raise errors.NotFound(
+            f"This policy has no renewal offer yet; offers open {get_settings().renewal_window_days} "
+            "days before it ends"
+        )
+    try:
+        renewal.check_renewable(offer, policy, _today())
+    except renewal.NotRenewable as exc:
+        raise errors.Conflict(exc.reason) from exc
+
+    if offer["order_id"]:
+        earlier = checkout_store.get_order(offer["order_id"], consistent=True)
+        if earlier is not None and earlier["status"] not in renewal.FINISHED_WITHOUT_POLICY:
+            return purchase.order_view(earlier)  # a repeat while the renewal is under way
+        # Otherwise it failed, or was claimed but never written (a crash): it is replaced below.
+
+    if body.get("accept_terms") is not True:
+        raise errors.ValidationFailed({"accept_terms": "read and accept the policy terms to continue"})
+    terms = offer["offer"]
+    product = catalog.get_product(terms["product_id"])
+    if product is None or product.get("status") != "on_shelf":
+        raise errors.Conflict("This product is no longer on sale, so the policy cannot be renewed")
+    try:
+        rate_table = catalog.get_rate_table(terms["product_id"], int(terms["rate_table_version"]))
+        if rate_table is None:
+            raise rating.RatingError({"rate_table_version": "is gone"})
+        premium = rating.rate(
+            product,
+            rate_table,
+            rating.RatingRequest(**renewal_window.renewal_rating_factors(policy, int(terms["age"]))),
+        )
+    except rating.RatingError as exc:
+        raise errors.Conflict(
+            "The product changed since this offer; it cannot be renewed as offered"
+        ) from exc
+    if premium.to_dict()["total"] != terms["premium"]["total"]:
+        raise errors.Conflict("The renewal premium could not be confirmed; contact customer service")
+
+    new_order_id = f"ORD{datetime.now(UTC):%Y%m%d%H%M%S}{uuid.uuid4().hex[:10].upper()}"
+    insurer = catalog.get_insurer(product["insurer_id"]) or {}
+    application, problems = build_application(
+        order_id=new_order_id,
+        customer_id=caller.subject,
+        product=renewal.product_for_renewal(product),
+        insurer=insurer,
+        quote=renewal.renewal_quote(policy_no, terms, policy, premium.to_dict(), to_cents(premium.total)),
+        body=renewal.renewal_order_form(policy, body.get("health_answers")),
+        channel=policy["channel"],
+    )
+    if problems:
+        health = {k: v for k, v in problems.items() if k.startswith("health_answers")}
+        if health:
+            raise errors.ValidationFailed(health)
+        logger.warning(
+            "renewal application invalid", extra={"policy_no": policy_no, "fields": sorted(problems)}
+        )
+        raise errors.Conflict("The policy's details no longer pass the order rules; contact customer service")
+    application["renewal_of"] = policy_no
+    if not store.claim_renewal_order(policy_no, new_order_id, replacing=offer["order_id"]):
+        latest = store.get_renewal_offer(policy_no) or {}
+        won = latest.get("order_id") and checkout_store.get_order(latest["order_id"], consistent=True)
+        if won:
+            return purchase.order_view(won)  # a concurrent request started it
+        raise errors.Conflict("This renewal changed meanwhile; reload and try again")
+    order, _ = checkout_store.create_order(
+        {
+            "order_id": new_order_id,
+            "product_id": product["product_id"],
+            "product_name": product["name"],
+            "quote_id": f"RENEWAL-{policy_no}",
+            "premium_cents": application["premium_cents"],
+            "channel": policy["channel"],
+            "application": application,
+            "created_at": checkout_store.now_iso(),
+        },
+        caller.subject,
+        None,
+        "",
+        0,
+    )
+    purchase.start(order)
+    logger.info("renewal order started", extra={"policy_no": policy_no, "order_id": new_order_id})
+    return Response(body=purchase.order_view(order), status_code=201)

@@ -42,7 +42,9 @@ def save_underwriting(order_id: str, decision: dict[str, Any], decided_by: str) 
     return decision
 
 
-def in_force_sum_insured(insured_key: str, product_kind: str) -> int:
+def in_force_sum_insured(insured_key: str, product_kind: str, excluding: str | None = None) -> int:
+    """Sum insured in force for one person; `excluding` leaves out the policy a renewal replaces
+    (their periods do not overlap)."""
     return sum(
         int(r.sum_insured)
         for r in ExposureRecord.query(
@@ -51,6 +53,7 @@ def in_force_sum_insured(insured_key: str, product_kind: str) -> int:
             filter_condition=(ExposureRecord.status == "in_force")
             & (ExposureRecord.product_kind == product_kind),
         )
+        if r.sk != f"POLICY#{excluding}"
     )
 
 
@@ -158,6 +161,7 @@ def issue(policy: dict[str, Any], event: dict[str, Any], sales_key: dict[str, st
                 "cooling_off_until",
             )
         },
+        renewal_of=policy.get("renewal_of"),
         gsi1pk=f"CUSTOMER#{policy['customer_id']}",
         gsi1sk=f"POLICY#{policy['issued_at']}#{no}",
         gsi2pk=f"END#{policy['end_date']}",
@@ -192,6 +196,8 @@ def issue(policy: dict[str, Any], event: dict[str, Any], sales_key: dict[str, st
                 ),
                 condition=DomainEventRecord.pk.does_not_exist(),
             )
+            if policy.get("renewal_of"):
+                _link_renewal(transaction, policy["renewal_of"], no)
             transaction.update(
                 SalesCounter(pk=f"SALES#{sales_day}", sk=sales_sk),
                 actions=[
@@ -211,6 +217,22 @@ def issue(policy: dict[str, Any], event: dict[str, Any], sales_key: dict[str, st
             raise
         return existing
     return no
+
+
+def _link_renewal(transaction: TransactWrite, old_no: str, new_no: str) -> None:
+    """With the renewal's issue: the old policy names its successor and the offer is closed."""
+    from insuremall.models.policy import RenewalOfferRecord
+
+    transaction.update(
+        PolicyRecord(pk=f"POLICY#{old_no}", sk="POLICY"),
+        actions=[PolicyRecord.renewed_by.set(new_no)],
+        condition=PolicyRecord.pk.exists(),
+    )
+    transaction.update(
+        RenewalOfferRecord(pk=f"RENEWAL#{old_no}", sk="OFFER"),
+        actions=[RenewalOfferRecord.status.set("renewed"), RenewalOfferRecord.renewed_by.set(new_no)],
+        condition=RenewalOfferRecord.pk.exists(),
+    )
 
 
 # ---------- reading ----------
@@ -234,6 +256,8 @@ def _policy(r: PolicyRecord) -> dict[str, Any]:
             "channel",
             "cooling_off_until",
             "cancellation",
+            "renewal_of",
+            "renewed_by",
         )
     } | {"sum_insured": int(r.sum_insured), "premium_cents": int(r.premium_cents), "version": int(r.version)}
 
@@ -299,6 +323,64 @@ def create_renewal_offer(policy: dict[str, Any], status: str, offer: dict[str, A
             gsi1sk=f"RENEWAL#{offer['start_date']}#{policy['policy_no']}",
         ).save(condition=RenewalOfferRecord.pk.does_not_exist())
     except PutError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def _offer(r: Any) -> dict[str, Any]:
+    return {
+        "policy_no": r.policy_no,
+        "customer_id": r.customer_id,
+        "status": r.status,
+        "offer": r.offer,
+        "created_at": r.created_at,
+        "order_id": r.order_id,
+        "renewed_by": r.renewed_by,
+    }
+
+
+def get_renewal_offer(policy_no: str) -> dict[str, Any] | None:
+    from insuremall.models.policy import RenewalOfferRecord
+
+    try:
+        return _offer(RenewalOfferRecord.get(f"RENEWAL#{policy_no}", "OFFER", consistent_read=True))
+    except RenewalOfferRecord.DoesNotExist:
+        return None
+
+
+def renewal_offers_of(customer_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    from insuremall.models.policy import RenewalOfferRecord
+
+    return [
+        _offer(r)
+        for r in RenewalOfferRecord.by_customer.query(
+            f"CUSTOMER#{customer_id}",
+            RenewalOfferRecord.gsi1sk.startswith("RENEWAL#"),
+            scan_index_forward=False,
+            limit=limit,
+        )
+    ]
+
+
+def claim_renewal_order(policy_no: str, order_id: str, replacing: str | None) -> bool:
+    """Name the offer's renewal order once: concurrent requests get one order. A failed earlier order
+    (`replacing`) may be replaced; False when someone else claimed it first."""
+    from insuremall.models.policy import RenewalOfferRecord
+
+    offer = RenewalOfferRecord(pk=f"RENEWAL#{policy_no}", sk="OFFER")
+    claimable = (
+        RenewalOfferRecord.order_id.does_not_exist()
+        if replacing is None
+        else RenewalOfferRecord.order_id == replacing
+    )
+    try:
+        offer.update(
+            actions=[RenewalOfferRecord.order_id.set(order_id)],
+            condition=(RenewalOfferRecord.status == "offered") & claimable,
+        )
+    except UpdateError as exc:
         if condition_failed(exc):
             return False
         raise

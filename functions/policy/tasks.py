@@ -25,7 +25,9 @@ def underwrite(event: dict[str, Any]) -> dict[str, Any]:
     product = application["product"]
     decisions = []
     for insured in application["insured"]:
-        existing = store.in_force_sum_insured(insured["insured_key"], product["kind"])
+        existing = store.in_force_sum_insured(
+            insured["insured_key"], product["kind"], excluding=application.get("renewal_of")
+        )
         decisions.append(
             underwriting.underwrite(
                 product,
@@ -172,17 +174,53 @@ def renewal_offers(event: dict[str, Any]) -> dict[str, Any]:
             policy = store.get_policy(policy_no)
             if policy is None or policy["status"] != "in_force":
                 continue
-            if store.create_renewal_offer(policy, *_renewal_offer(policy_no, policy)):
+            status, offer = _renewal_offer(policy_no, policy)
+            if store.create_renewal_offer(policy, status, offer):
                 created += 1
             else:
                 skipped += 1
+            if status == "offered":
+                # Keyed per policy and kind, so a re-run (or a run after a crash here) sends it once.
+                _remind(policy["customer_id"], policy_no, "renewal_offered", offer)
     return {
         "date": day.isoformat(),
         "ending": ending_dates[-1].isoformat(),
         "ending_from": ending_dates[0].isoformat(),
         "offers_created": created,
         "already_offered": skipped,
+        "reminders_due_soon": _remind_due_soon(day),
     }
+
+
+def _remind_due_soon(day: date) -> int:
+    """Remind the holders of offers not yet taken a few days before their policy ends."""
+    sent = 0
+    for ending in renewal_window.renewal_end_dates(day, renewal_window.REMINDER_DAYS_BEFORE_END):
+        for policy_no in store.policy_numbers_ending_on(ending.isoformat()):
+            offer = store.get_renewal_offer(policy_no)
+            if offer is not None and offer["status"] == "offered":
+                sent += _remind(offer["customer_id"], policy_no, "renewal_due_soon", offer["offer"])
+    return sent
+
+
+def _remind(customer_id: str, policy_no: str, kind: str, offer: dict[str, Any]) -> bool:
+    from insuremall import notifications
+
+    product = offer.get("product_name", "Your policy")
+    total = offer["premium"]["total"]
+    last_day = (date.fromisoformat(offer["start_date"]) - timedelta(days=1)).isoformat()
+    if kind == "renewal_offered":
+        title = f"Renew {product}"
+        body = (
+            f"Policy {policy_no} ends on {last_day}. Renew it from {offer['start_date']} "
+            f"for CNY {total} before then to stay covered."
+        )
+    else:
+        title = f"{product} ends on {last_day}"
+        body = f"Policy {policy_no} has not been renewed yet. Renew it for CNY {total} before {last_day}."
+    return notifications.notify(
+        customer_id, f"RENEWAL#{policy_no}#{kind}", kind, title, body, "/account.html#renewals"
+    )
 
 
 def _renewal_offer(policy_no: str, policy: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -219,7 +257,20 @@ def _renewal_offer(policy_no: str, policy: dict[str, Any]) -> tuple[str, dict[st
     except rating.RatingError as exc:
         offer["reason"] = "; ".join(exc.errors.values())
         return "not_renewable", offer
-    offer.update(age=age, rate_table_version=version, premium=premium.to_dict())
+    from checkout.domain.application import cover_end
+
+    term = next(t for t in product["terms"] if t["code"] == policy["term"])
+    plan = next(p for p in product["plans"] if p["code"] == policy["plan"])
+    offer.update(
+        age=age,
+        rate_table_version=version,
+        premium=premium.to_dict(),
+        product_name=product["name"],
+        plan_name=plan["name"],
+        term_label=term.get("label", term["code"]),
+        end_date=cover_end(start, term, age).isoformat(),
+        reunderwrite=bool(product.get("reunderwrite_on_renewal")),
+    )
     return "offered", offer
 
 

@@ -64,7 +64,7 @@ def make_application(
         catalog.get_rate_table(product_id, product["rate_table_version"]),
         rating.parse_rating_request(product, factors),
     )
-    birth = date(start.year - age - 1, 12, 1) if start.month == 12 else date(start.year - age, 1, 1)
+    birth = date(start.year - age, 12, 1) if start.month == 12 else date(start.year - age, 1, 1)
     if (start.month, start.day) < (birth.month, birth.day):
         birth = birth.replace(year=birth.year - 1)
     id_number = make_prc_id("310101", birth, f"{next(_people):03d}")

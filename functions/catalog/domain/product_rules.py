@@ -100,6 +100,11 @@ def validate_product(body: dict, insurers: set[str], categories: set[str]) -> di
         errors["cancellation.after_cooling_off"] = f"must be one of {', '.join(CANCELLATION_RULES)}"
     else:
         product["cancellation"] = {"after_cooling_off": cancellation["after_cooling_off"]}
+    # Guaranteed renewal (False) keeps the first underwriting's health answers; True asks them again.
+    reunderwrite = body.get("reunderwrite_on_renewal", False)
+    if not isinstance(reunderwrite, bool):
+        errors["reunderwrite_on_renewal"] = "must be true or false"
+    product["reunderwrite_on_renewal"] = reunderwrite is True
 
     for key in ("purchase_notes", "exclusions"):
         product[key] = _text_list(body.get(key, []), key, errors)

@@ -71,6 +71,7 @@ def issue_policy_record(
         "issued_at": issued,
         "channel": application["channel"],
         "cooling_off_until": cooling_off_until,
+        "renewal_of": application.get("renewal_of"),
     }
     holder = application["policyholder"]
     region = holder["id_number"][:2] if holder.get("id_type") == "prc_id" else "XX"
@@ -90,6 +91,7 @@ def issue_policy_record(
             "issued_at",
             "channel",
             "cooling_off_until",
+            "renewal_of",
         )
     }
     event |= {"insurer_id": product["insurer_id"], "product_kind": product["kind"], "region": region}

@@ -12,6 +12,8 @@ from policy.domain.policy_terms import age_on
 # A renewal run also covers the end dates of the days before: a missed or failed run is caught up by
 # the next one. Offers are conditional puts (one per policy), so covering a day twice creates nothing.
 RENEWAL_CATCH_UP_DAYS = 3
+# The second reminder goes this many days before the policy's last day, if the offer is not taken.
+REMINDER_DAYS_BEFORE_END = 7
 # Expiry looks back this many days before the run day (the day a policy ended is the day before).
 EXPIRY_LOOKBACK_DAYS = 7
 

@@ -2,10 +2,12 @@
 
 A notification is recorded exactly once per (member, key): the caller's key says what it is about
 (e.g. "renewal_offered#P123"), so a job that runs again, or two runs at once, never record it twice.
-Delivery is at least once: the record says "pending" until SNS accepted the message; a publish that
-failed is published again by the next notify of the same key. SNS standard topics do not
-de-duplicate, so two notifies racing on a still-pending record may both publish; subscribers get
-notification_id to drop the repeat. The member center lists the records, whatever their delivery.
+Delivery is at least once: the record says "pending" until SNS accepted the message, and a publish
+that failed is published again by the next notify of the same key. The call publishing a record
+claims it first (claimed_at), so concurrent notifies do not both publish; only a crash between
+publish and marking it sent (the claim lapses, the next notify sends it again) gives a repeat, which
+SNS standard topics do not de-duplicate: subscribers get notification_id to drop it.
+The member center lists the records, whatever their delivery.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -22,6 +25,9 @@ from insuremall.models.members import member_pk
 from insuremall.models.notifications import NOTICE_PREFIX, PENDING, SENT, NotificationRecord, notice_sk
 
 LIST_LIMIT = 50
+# A claim older than the longest Lambda run that could still hold it (the tasks' 300 s timeout)
+# belongs to a call that died before marking the record; the next notify may publish it again.
+CLAIM_SECONDS = 300
 
 
 @cache
@@ -41,6 +47,7 @@ def notify(member_id: str, key: str, kind: str, title: str, body: str, link: str
         raise ValueError("a notification needs a member_id and a key")
     from pynamodb.exceptions import PutError
 
+    now = now_iso()
     record = NotificationRecord(
         pk=member_pk(member_id),
         sk=notice_sk(key),
@@ -49,23 +56,43 @@ def notify(member_id: str, key: str, kind: str, title: str, body: str, link: str
         title=title,
         body=body,
         link=link,
-        created_at=now_iso(),
+        created_at=now,
         delivery=PENDING,
+        claimed_at=now,
     )
     try:
         record.save(condition=NotificationRecord.pk.does_not_exist())
-        recorded = True
     except PutError as exc:
         if not condition_failed(exc):
             raise
         record = NotificationRecord.get(member_pk(member_id), notice_sk(key), consistent_read=True)
-        recorded = False
-    if record.delivery == PENDING:
-        _deliver(member_id, record)
-    return recorded
+        if record.delivery == PENDING and _claim(record):
+            _deliver(member_id, record)
+        return False
+    _deliver(member_id, record)
+    return True
+
+
+def _claim(record: NotificationRecord) -> bool:
+    """Take a pending record for publishing, unless another call holds a live claim on it."""
+    from pynamodb.exceptions import UpdateError
+
+    lapsed = (datetime.now(UTC) - timedelta(seconds=CLAIM_SECONDS)).isoformat(timespec="milliseconds")
+    try:
+        record.update(
+            actions=[NotificationRecord.claimed_at.set(now_iso())],
+            condition=(NotificationRecord.delivery == PENDING)
+            & (NotificationRecord.claimed_at.does_not_exist() | (NotificationRecord.claimed_at < lapsed)),
+        )
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+        return False
+    return True
 
 
 def _deliver(member_id: str, record: NotificationRecord) -> None:
+    """Publish a claimed record; mark it sent, or on failure release the claim for the next notify."""
     from botocore.exceptions import BotoCoreError, ClientError
     from pynamodb.exceptions import UpdateError
 
@@ -83,26 +110,25 @@ def _deliver(member_id: str, record: NotificationRecord) -> None:
             Message=json.dumps(message),
             MessageAttributes={"kind": {"DataType": "String", "StringValue": record.kind}},
         )
+        actions = [
+            NotificationRecord.delivery.set(SENT),
+            NotificationRecord.sent_at.set(now_iso()),
+            NotificationRecord.message_id.set(sent["MessageId"]),
+            NotificationRecord.claimed_at.remove(),
+        ]
     except (BotoCoreError, ClientError):
         _logger().warning(
             "notification publish failed; stays pending",
             extra={"notification_id": record.notification_id, "kind": record.kind},
             exc_info=True,
         )
-        return
+        actions = [NotificationRecord.claimed_at.remove()]
     try:
-        record.update(
-            actions=[
-                NotificationRecord.delivery.set(SENT),
-                NotificationRecord.sent_at.set(now_iso()),
-                NotificationRecord.message_id.set(sent["MessageId"]),
-            ],
-            condition=NotificationRecord.delivery == PENDING,
-        )
+        record.update(actions=actions, condition=NotificationRecord.delivery == PENDING)
     except UpdateError as exc:
         if not condition_failed(exc):
             raise
-        # A concurrent notify of the same key marked it first; its message id stands.
+        # Another call published it after this one's claim lapsed; its mark stands.
 
 
 def view(record: NotificationRecord) -> dict[str, Any]:

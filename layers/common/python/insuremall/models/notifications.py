@@ -33,5 +33,7 @@ class NotificationRecord(Model):
     link = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     delivery = UnicodeAttribute(default=PENDING)  # pending until SNS accepted the message
+    # Set by the call that is publishing it; others leave it alone until the claim lapses.
+    claimed_at = UnicodeAttribute(null=True)
     sent_at = UnicodeAttribute(null=True)
     message_id = UnicodeAttribute(null=True)

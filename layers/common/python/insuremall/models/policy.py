@@ -62,6 +62,8 @@ class PolicyRecord(Model):
     version = NumberAttribute(default=1)
     # {key, verification_code, sha256, s3_version_id, policy_version, rendered_at}; set once on issue
     document = JSONAttribute(null=True)
+    renewal_of = UnicodeAttribute(null=True)  # the policy this one renews
+    renewed_by = UnicodeAttribute(null=True)  # the policy that renewed this one
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     gsi2pk = UnicodeAttribute()
@@ -147,9 +149,11 @@ class RenewalOfferRecord(Model):
     sk = UnicodeAttribute(range_key=True, default="OFFER")
     policy_no = UnicodeAttribute()
     customer_id = UnicodeAttribute()
-    status = UnicodeAttribute()  # offered | not_renewable | renewed | lapsed
+    status = UnicodeAttribute()  # offered | not_renewable | renewed
     offer = JSONAttribute()
     created_at = UnicodeAttribute()
+    order_id = UnicodeAttribute(null=True)  # the renewal order; replaced only once that order has failed
+    renewed_by = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
 
