@@ -18,6 +18,7 @@ class Settings:
     members_table: str
     reports_table: str
     audit_table: str
+    rewards_table: str
     documents_bucket: str
     reports_bucket: str
     user_pool_id: str
@@ -56,6 +57,7 @@ def get_settings() -> Settings:
         members_table=_env("MEMBERS_TABLE"),
         reports_table=_env("REPORTS_TABLE"),
         audit_table=_env("AUDIT_TABLE"),
+        rewards_table=_env("REWARDS_TABLE"),
         documents_bucket=_env("DOCUMENTS_BUCKET"),
         reports_bucket=_env("REPORTS_BUCKET"),
         user_pool_id=_env("USER_POOL_ID"),
