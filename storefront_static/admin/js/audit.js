@@ -13,6 +13,7 @@ const ACTIONS = {
   "featured.updated": "changed the featured slots",
   "category.created": "created a category",
   "category.updated": "edited a category",
+  "policy.cancelled": "cancelled the policy",
 };
 
 export const describeAction = (action) => ACTIONS[action] || String(action || "changed").replace(/[._]/g, " ");
@@ -42,6 +43,7 @@ function changeList(changes) {
 function entityLink(entity) {
   const [type, id] = String(entity || "").split(":");
   if (type === "product" && id) return h("a", {href: `#/products/${encodeURIComponent(id)}`, text: entity});
+  if (type === "policy" && id) return h("a", {href: `#/policies/${encodeURIComponent(id)}`, text: entity});
   return h("span", {class: "mono", text: entity || ""});
 }
 
@@ -63,7 +65,7 @@ export function auditTable(entries, {showEntity = true, onEntity} = {}) {
 
 export async function render(view, _args, query) {
   setTitle("Audit trail");
-  const type = select([["", "Everything"], ["product", "A product"], ["banner", "A banner"], ["featured", "Featured slots"], ["category", "A category"]],
+  const type = select([["", "Everything"], ["product", "A product"], ["banner", "A banner"], ["featured", "Featured slots"], ["category", "A category"], ["policy", "A policy"]],
     (query.get("entity") || "").split(":")[0], {name: "type"});
   const id = input({name: "id", value: (query.get("entity") || "").split(":").slice(1).join(":"), spellcheck: false, placeholder: "e.g. accident-guardian"});
   const idField = field("Id", id, {hint: "Leave empty for all of that kind."});
@@ -105,7 +107,7 @@ export async function render(view, _args, query) {
     h("div", {class: "actions"}, go));
   form.addEventListener("submit", (event) => { event.preventDefault(); load(); });
   append(view, h("h1", {text: "Audit trail"}),
-    h("p", {class: "muted", text: "Every change operators make to the catalog: who, when and what changed."}),
+    h("p", {class: "muted", text: "Every change operators make to the catalog, and every policy cancellation: who, when and what changed."}),
     form, alert, results);
   await load();
 }

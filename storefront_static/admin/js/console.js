@@ -14,6 +14,7 @@ const screens = {
   featured: () => import("./featured.js"),
   categories: () => import("./categories.js"),
   audit: () => import("./audit.js"),
+  policies: () => import("./policies.js"),
 };
 
 // "#/products/abc/rates" -> {screen: "product", args: {id: "abc", tab: "rates"}}
@@ -23,6 +24,7 @@ function route() {
   const [section = "products", id, tab] = parts;
   if (section === "products" && id === "new") return {section, screen: "product", args: {id: null, tab: "details"}, query};
   if (section === "products" && id) return {section, screen: "product", args: {id, tab: tab || "details"}, query};
+  if (section === "policies") return {section, screen: "policies", args: {policy_no: id || ""}, query};
   if (section in screens) return {section, screen: section, args: {}, query};
   return {section: "products", screen: "products", args: {}, query};
 }
