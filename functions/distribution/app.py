@@ -10,6 +10,7 @@ from chalice import Chalice, Response
 
 from distribution import store
 from distribution.domain import members
+from distribution.routes import campaigns
 from insuremall import auth, aws, errors
 from insuremall.config import get_settings
 from insuremall.observability import get_logger
@@ -18,6 +19,7 @@ from insuremall.privacy import mask_email
 app = Chalice(app_name="insuremall-distribution")
 logger = get_logger("distribution")
 errors.install(app, logger)
+app.register_blueprint(campaigns.bp)
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ITEM_ID = re.compile(r"^[0-9a-f]{1,64}$")

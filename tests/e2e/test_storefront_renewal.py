@@ -33,9 +33,9 @@ def demo_customer(platform) -> tuple[ApiClient, dict, str]:
     return ApiClient(platform.api_url, tokens["id_token"]), tokens, email
 
 
-def buy_policy(client: ApiClient) -> dict:
+def buy_policy(client: ApiClient, start: date | None = None) -> dict:
     # A start date no other test uses, so the renewal run offers this policy and few others.
-    start = date.today() + timedelta(days=9)
+    start = start or date.today() + timedelta(days=9)
     order = place_order(client, quote(client, start_date=start.isoformat()))
     pay(client, order)
     issued = wait_for_order(client, order["order_id"], {"issued"})
@@ -130,4 +130,50 @@ def test_given_a_policy_in_its_renewal_window_when_the_customer_renews_online_th
         offer = page.locator("#renewals li").filter(has_text=old_no)
         expect(offer).to_contain_text("Renewed by policy")
         expect(offer.get_by_role("link", name=new_no)).to_be_visible()
+        assert page.errors == [] and page.outside == []
+
+
+def test_given_an_open_renewal_form_when_the_policy_was_renewed_meanwhile_then_the_customer_reads_why_not(
+    platform, browser, customer
+):
+    from playwright.sync_api import expect
+
+    old = buy_policy(customer, start=date.today() + timedelta(days=11))
+    old_no = old["policy_no"]
+    run_renewal_offers(platform, date.fromisoformat(old["end_date"]) - timedelta(days=RENEWAL_WINDOW_DAYS))
+    signin = requests.post(
+        platform.api_url + "/members/signin",
+        json={"email": customer.email, "password": "Secret2026x"},
+        timeout=30,
+    )
+    assert signin.status_code == 200, signin.text
+
+    with open_page(browser, PHONE) as page:
+        page.goto(platform.url + "/config.js")
+        page.evaluate(
+            "async ([tokens, email]) => (await import('/assets/session.js')).saveSession(tokens, email)",
+            [signin.json()["tokens"], customer.email],
+        )
+        page.goto(platform.url + "/account.html#renewals")
+        offer = page.locator("#renewals li").filter(has_text=old_no)
+        offer.get_by_role("button", name=f"Renew policy {old_no}").click()
+        confirm = offer.locator("form")
+        confirm.get_by_label(re.compile("I have read and accept")).check()
+
+        # Renewed in another tab while this confirmation was open.
+        started = customer.post(f"/policies/{old_no}/renewal", json={"accept_terms": True})
+        assert started.status_code == 201, started.text
+        order = wait_for_order(customer, started.json()["order_id"], {"awaiting_payment"})
+        pay(customer, order)
+        wait_for_order(customer, order["order_id"], {"issued"})
+
+        confirm.get_by_role("button", name=re.compile(r"^Renew and pay CNY")).click()
+        alert = confirm.get_by_role("alert")
+        expect(alert).to_be_visible()
+        expect(alert).to_contain_text(re.compile(r"already renewed"))
+        assert "account.html" in page.url
+        alert.get_by_role("button", name="Show my renewals as they are now").click()
+        expect(page.get_by_role("heading", name="Renewals")).to_be_focused()
+        renewed = page.locator("#renewals li").filter(has_text=old_no)
+        expect(renewed).to_contain_text("Renewed by policy")
         assert page.errors == [] and page.outside == []

@@ -219,6 +219,7 @@ function renewalItem(r) {
     h("p", {}, "Renewal of policy ", h("a", {href: `policy.html?no=${encodeURIComponent(r.policy_no)}`, text: r.policy_no}), " ",
       h("span", {class: `badge ${r.status}`, text: RENEWAL_LABELS[r.status] || r.status})),
     h("dl", {class: "facts"},
+      r.term_label ? [h("dt", {text: "Term"}), h("dd", {text: r.term_label})] : null,
       h("dt", {text: "New cover"}), h("dd", {text: `${day(r.start_date)} to ${day(r.end_date)}`}),
       r.age !== null && r.age !== undefined ? [h("dt", {text: "Age at renewal"}), h("dd", {text: String(r.age)})] : null,
       r.premium ? [h("dt", {text: "Premium"}), h("dd", {text: money(r.premium.total, cur)})] : null,
@@ -308,6 +309,11 @@ function renewalForm(r, cur, close) {
       const rest = showFieldErrors(form, err.fields);
       if (err.status !== 422 || Object.keys(rest).length) showError(alert, err, () => form.requestSubmit());
       if (Object.keys(rest).length) alert.append(list(Object.values(rest)));
+      // The offer changed since the page loaded (renewed elsewhere, ended): show it as it is now.
+      if (err.status === 409) {
+        alert.append(h("button", {type: "button", class: "secondary", text: "Show my renewals as they are now",
+          onclick: () => section("renewals", renewals).then(() => $("#renewals-h").focus())}));
+      }
     }
   });
   return form;
