@@ -117,7 +117,11 @@ class EmbeddedAws:
     def _create_resources(self) -> None:
         t = self.template
         for name, resource in t.of_type("AWS::DynamoDB::Table").items():
-            self._create_table(t.physical_name(name), t.resolve(resource["Properties"]))
+            stream_arn = self._create_table(t.physical_name(name), t.resolve(resource["Properties"]))
+            if stream_arn:
+                self.refs[f"{name}.StreamArn"] = stream_arn
+        for name, resource in t.of_type("AWS::SQS::Queue").items():
+            self._create_queue(name, t.resolve(resource.get("Properties", {}), self.refs))
         for name, resource in t.of_type("AWS::S3::Bucket").items():
             self._create_bucket(t.physical_name(name), resource.get("Properties", {}))
         for name, resource in t.of_type("AWS::SNS::Topic").items():
@@ -143,7 +147,8 @@ class EmbeddedAws:
         self._create_functions(role_arn)
         self._create_state_machines(role_arn)
 
-    def _create_table(self, name: str, props: dict[str, Any]) -> None:
+    def _create_table(self, name: str, props: dict[str, Any]) -> str | None:
+        """Creates the table; returns its stream's ARN if it streams."""
         ddb = self.client("dynamodb")
         args: dict[str, Any] = {
             k: props[k]
@@ -155,13 +160,38 @@ class EmbeddedAws:
         if "SSESpecification" in props:
             args["SSESpecification"] = {"Enabled": props["SSESpecification"].get("SSEEnabled", False)}
         args["DeletionProtectionEnabled"] = bool(props.get("DeletionProtectionEnabled", False))
-        ddb.create_table(TableName=name, **args)
+        table = ddb.create_table(TableName=name, **args)["TableDescription"]
         if props.get("TimeToLiveSpecification", {}).get("Enabled"):
             ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=props["TimeToLiveSpecification"])
         if props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled"):
             ddb.update_continuous_backups(
                 TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
             )
+        return table.get("LatestStreamArn")
+
+    def _create_queue(self, logical_id: str, props: dict[str, Any]) -> None:
+        name = props.get("QueueName") or self.template.physical_name(logical_id)
+        attributes = {
+            key: str(props[key]).lower() if isinstance(props[key], bool) else str(props[key])
+            for key in (
+                "DelaySeconds",
+                "MaximumMessageSize",
+                "MessageRetentionPeriod",
+                "ReceiveMessageWaitTimeSeconds",
+                "VisibilityTimeout",
+                "SqsManagedSseEnabled",
+                "FifoQueue",
+                "ContentBasedDeduplication",
+            )
+            if key in props
+        }
+        if "RedrivePolicy" in props:
+            attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
+        sqs = self.client("sqs")
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        # Ref of a queue is its URL; GetAtt gives Arn and QueueName.
+        self.refs.update({logical_id: url, f"{logical_id}.Arn": arn, f"{logical_id}.QueueName": name})
 
     def _create_bucket(self, name: str, props: dict[str, Any]) -> None:
         s3 = self.client("s3")

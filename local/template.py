@@ -69,6 +69,32 @@ class Schedule:
 
 
 @dataclass
+class StreamSubscription:
+    """A function's event source mapping on a DynamoDB stream (an Events entry of Type DynamoDB).
+
+    `stream` and `on_failure` stay unresolved template values (`!GetAtt EventsTable.StreamArn`):
+    they name resources that exist only once the embedded AWS has created them."""
+
+    name: str  # the event's name in the template, e.g. DomainEvents
+    function: str
+    stream: Any
+    starting_position: str
+    batch_size: int = 100
+    maximum_batching_window: float = 0.0
+    maximum_retry_attempts: int = -1  # -1: retry until the record leaves the stream, as in Lambda
+    bisect_on_function_error: bool = False
+    report_batch_item_failures: bool = False
+    on_failure: Any = None
+    filter_patterns: list[dict[str, Any]] = field(default_factory=list)
+    enabled: bool = True
+
+
+# Properties of a DynamoDB event source the local poller does not reproduce; refused rather than
+# silently ignored, so nobody believes they are tested locally.
+_UNSUPPORTED_STREAM_PROPERTIES = ("TumblingWindowInSeconds", "KafkaBootstrapServers")
+
+
+@dataclass
 class FunctionSpec:
     logical_id: str
     handler: str
@@ -107,6 +133,8 @@ class Template:
             return f"arn:aws:s3:::{name}"
         if kind == "AWS::SNS::Topic":
             return f"arn:aws:sns:{REGION}:{ACCOUNT}:{name}"
+        if kind == "AWS::SQS::Queue":
+            return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
         raise KeyError(f"no local ARN for {logical_id} ({kind})")
 
     # ----- intrinsic functions -----
@@ -136,7 +164,7 @@ class Template:
             return refs[f"{name}.{attribute}"]
         if attribute in ("Arn", "TopicArn"):
             return self.arn(name)
-        if attribute in ("Name", "TopicName"):
+        if attribute in ("Name", "TopicName", "QueueName"):
             return self.physical_name(name)
         if attribute == "DomainName":  # a CloudFront distribution; the local platform serves it itself
             return "localhost"
@@ -245,6 +273,39 @@ class Template:
                     )
                 )
         return schedules
+
+    def stream_subscriptions(self) -> list[StreamSubscription]:
+        subscriptions = []
+        for name, resource in self.of_type("AWS::Serverless::Function").items():
+            for event_name, event in resource["Properties"].get("Events", {}).items():
+                if event["Type"] != "DynamoDB":
+                    continue
+                props = event["Properties"]
+                unsupported = [p for p in _UNSUPPORTED_STREAM_PROPERTIES if p in props]
+                if unsupported:
+                    raise ValueError(f"{name}.{event_name}: {unsupported} not supported by the local poller")
+                patterns = [
+                    json.loads(f["Pattern"]) if isinstance(f["Pattern"], str) else f["Pattern"]
+                    for f in props.get("FilterCriteria", {}).get("Filters", [])
+                ]
+                subscriptions.append(
+                    StreamSubscription(
+                        name=event_name,
+                        function=name,
+                        stream=props["Stream"],
+                        starting_position=props.get("StartingPosition", "LATEST"),
+                        batch_size=int(props.get("BatchSize", 100)),
+                        maximum_batching_window=float(props.get("MaximumBatchingWindowInSeconds", 0)),
+                        maximum_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
+                        bisect_on_function_error=bool(props.get("BisectBatchOnFunctionError", False)),
+                        report_batch_item_failures="ReportBatchItemFailures"
+                        in props.get("FunctionResponseTypes", []),
+                        on_failure=props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination"),
+                        filter_patterns=patterns,
+                        enabled=bool(props.get("Enabled", True)),
+                    )
+                )
+        return subscriptions
 
     def state_machines(self) -> dict[str, dict[str, Any]]:
         machines = {}

@@ -10,6 +10,7 @@ from chalice import Chalice, Response
 
 from distribution import store
 from distribution.domain import members
+from distribution.routes import invitations
 from distribution.routes import campaigns
 from insuremall import auth, aws, errors
 from insuremall.config import get_settings
@@ -19,6 +20,7 @@ from insuremall.privacy import mask_email
 app = Chalice(app_name="insuremall-distribution")
 logger = get_logger("distribution")
 errors.install(app, logger)
+app.register_blueprint(invitations.bp)
 app.register_blueprint(campaigns.bp)
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -97,7 +99,11 @@ def sign_up():
     client.admin_confirm_sign_up(UserPoolId=settings.user_pool_id, Username=email)
     member = store.create_member(result["UserSub"], email, name)
     logger.info("member signed up", extra={"member_id": member["member_id"], "email": mask_email(email)})
-    return Response(body={"member": member, "tokens": _sign_in(email, password)}, status_code=201)
+    answer = {"member": member, "tokens": _sign_in(email, password)}
+    invited = invitations.bind_at_sign_up(member["member_id"], body.get("invite_code"))
+    if invited is not None:
+        answer["invitation"] = invited
+    return Response(body=answer, status_code=201)
 
 
 @app.route("/members/signin", methods=["POST"])
