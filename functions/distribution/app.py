@@ -10,8 +10,7 @@ from chalice import Chalice, Response
 
 from distribution import store
 from distribution.domain import members
-from distribution.routes import invitations
-from distribution.routes import campaigns
+from distribution.routes import campaigns, invitations, withdrawals
 from insuremall import auth, aws, errors
 from insuremall.config import get_settings
 from insuremall.observability import get_logger
@@ -22,6 +21,7 @@ logger = get_logger("distribution")
 errors.install(app, logger)
 app.register_blueprint(invitations.bp)
 app.register_blueprint(campaigns.bp)
+app.register_blueprint(withdrawals.bp)
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ITEM_ID = re.compile(r"^[0-9a-f]{1,64}$")

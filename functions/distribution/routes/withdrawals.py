@@ -1,0 +1,150 @@
+"""Withdrawals of promotion fees: the member's payout account, withdrawal requests and history, and
+the operators' approvals (approve pays out through the payout provider; reject returns the money)."""
+
+from __future__ import annotations
+
+import re
+
+from chalice import Blueprint, Response
+
+from distribution import payouts
+from distribution.domain import withdrawal as rules
+from distribution.rewards import ledger, withdrawals
+from distribution.rewards import settings as rewards_settings
+from insuremall import auth, errors
+from insuremall.money import from_cents
+from insuremall.observability import get_logger
+
+bp = Blueprint(__name__)
+logger = get_logger("distribution")
+
+WITHDRAWAL_ID = re.compile(r"^[0-9a-f]{16}$")
+DEFAULT_LIMIT = 20
+
+
+def _page_params(request) -> tuple[int, str | None]:
+    query = request.query_params or {}
+    raw_limit, after = query.get("limit"), query.get("after")
+    problems = {}
+    limit = DEFAULT_LIMIT
+    if raw_limit is not None:
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= withdrawals.PAGE_LIMIT:
+            problems["limit"] = f"must be a whole number from 1 to {withdrawals.PAGE_LIMIT}"
+        else:
+            limit = int(raw_limit)
+    if after is not None:
+        try:
+            withdrawals.sort_key_of(after)
+        except ValueError:
+            problems["after"] = "is not a cursor of this list (use the previous page's next)"
+    if problems:
+        raise errors.ValidationFailed(problems)
+    return limit, after
+
+
+@bp.route("/members/me/payout-account", methods=["GET"])
+def get_payout_account():
+    caller = auth.customer(bp.current_request)
+    account = withdrawals.get_payout_account(caller.subject)
+    if account is None:
+        raise errors.NotFound("No payout account on file yet; add one before withdrawing")
+    return rules.account_view(account)
+
+
+@bp.route("/members/me/payout-account", methods=["PUT"])
+def put_payout_account():
+    caller = auth.customer(bp.current_request)
+    account, problems = rules.parse_payout_account(errors.json_object(bp.current_request))
+    if problems:
+        raise errors.ValidationFailed(problems)
+    saved = withdrawals.save_payout_account(caller.subject, account)
+    view = rules.account_view(saved)
+    logger.info("payout account saved", extra={"member_id": caller.subject, "account_no": view["account_no"]})
+    return view
+
+
+@bp.route("/members/me/withdrawals", methods=["POST"])
+def request_withdrawal():
+    request = bp.current_request
+    caller = auth.customer(request)
+    body = errors.json_object(request)
+    key = (request.headers or {}).get("idempotency-key")
+    if not rules.valid_idempotency_key(key):
+        raise errors.BadRequest("Idempotency-Key must be 8-64 letters, digits, '-' or '_'")
+    settings = rewards_settings.current()
+    amount, problems = rules.parse_request(body, settings)
+    if problems:
+        raise errors.ValidationFailed(problems)
+    account = withdrawals.get_payout_account(caller.subject)
+    if account is None:
+        raise errors.ValidationFailed({"payout_account": "add a payout account before withdrawing"})
+    try:
+        withdrawal, created = withdrawals.request(caller.subject, amount, account, key)
+    except withdrawals.NotEnoughAvailable as exc:
+        available = ledger.balance(caller.subject, consistent=True)["available_cents"]
+        raise errors.Conflict(
+            f"You can withdraw at most CNY {from_cents(available)} now",
+            {"amount_cents": f"more than your available balance ({available} fen)"},
+        ) from exc
+    except withdrawals.KeyReused as exc:
+        raise errors.Conflict("This Idempotency-Key was already used for a different amount") from exc
+    if created:
+        logger.info(
+            "withdrawal requested",
+            extra={
+                "member_id": caller.subject,
+                "withdrawal_id": withdrawal["withdrawal_id"],
+                "amount_cents": amount,
+            },
+        )
+        if rules.auto_approves(amount, settings):
+            withdrawal = withdrawals.approve_automatically(withdrawal, payouts.provider())
+    return Response(body=rules.view(withdrawal), status_code=201 if created else 200)
+
+
+@bp.route("/members/me/withdrawals", methods=["GET"])
+def list_my_withdrawals():
+    caller = auth.customer(bp.current_request)
+    limit, after = _page_params(bp.current_request)
+    items, cursor = withdrawals.for_member(caller.subject, limit, after)
+    return {"withdrawals": [rules.view(w) for w in items], "next": cursor}
+
+
+@bp.route("/admin/withdrawals", methods=["GET"])
+def list_withdrawals():
+    auth.operator(bp.current_request)
+    status = (bp.current_request.query_params or {}).get("status", "pending")
+    if status not in rules.STATUSES:
+        raise errors.ValidationFailed({"status": f"must be one of {', '.join(rules.STATUSES)}"})
+    limit, after = _page_params(bp.current_request)
+    items, cursor = withdrawals.by_status(status, limit, after)
+    return {
+        "status": status,
+        "withdrawals": [rules.view(w, for_operator=True) for w in items],
+        "next": cursor,
+    }
+
+
+@bp.route("/admin/withdrawals/{withdrawal_id}/decision", methods=["POST"])
+def decide_withdrawal(withdrawal_id: str):
+    operator = auth.operator(bp.current_request)
+    if not WITHDRAWAL_ID.match(withdrawal_id or ""):
+        raise errors.NotFound("No such withdrawal")
+    decision, note, problems = rules.parse_decision(errors.json_object(bp.current_request))
+    if problems:
+        raise errors.ValidationFailed(problems)
+    try:
+        withdrawal = withdrawals.decide(withdrawal_id, decision, note, operator, payouts.provider())
+    except rules.InvalidDecision as exc:
+        raise errors.Conflict(str(exc), {"decision": str(exc)}) from exc
+    except withdrawals.PayoutFailed as exc:
+        raise errors.Conflict(
+            "The payout did not go through; the withdrawal stays approved - approve it again to retry"
+        ) from exc
+    if withdrawal is None:
+        raise errors.NotFound("No such withdrawal")
+    logger.info(
+        "withdrawal decided",
+        extra={"withdrawal_id": withdrawal_id, "decision": decision, "status": withdrawal["status"]},
+    )
+    return rules.view(withdrawal, for_operator=True)
