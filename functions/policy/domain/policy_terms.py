@@ -94,7 +94,14 @@ def issue_policy_record(
             "renewal_of",
         )
     }
-    event |= {"insurer_id": product["insurer_id"], "product_kind": product["kind"], "region": region}
+    event |= {
+        "insurer_id": product["insurer_id"],
+        "product_kind": product["kind"],
+        "region": region,
+        "category_id": product.get("category_id"),
+        # Checkout's snapshot at sale time; orders without one (renewals, older orders) attribute nothing.
+        "attribution": application.get("attribution") or {"level1": None, "level2": None, "source": "none"},
+    }
     sales_key = {
         "region": region,
         "insurer_id": product["insurer_id"],
