@@ -130,6 +130,20 @@ def create_order(
     return order_to_dict(record), True
 
 
+def order_for_key(customer_id: str, idempotency_key: str, request_hash: str) -> dict[str, Any] | None:
+    """The order an earlier request with this Idempotency-Key created, or None; Conflict when the key
+    was used for a different order."""
+    try:
+        marker = IdempotencyRecord.get(
+            f"IDEMPOTENCY#{customer_id}#{idempotency_key}", "IDEMPOTENCY", consistent_read=True
+        )
+    except IdempotencyRecord.DoesNotExist:
+        return None
+    if marker.request_hash != request_hash:
+        raise Conflict("This Idempotency-Key was already used for a different order")
+    return get_order(marker.order_id, consistent=True)
+
+
 def get_order(order_id: str, consistent: bool = False) -> dict[str, Any] | None:
     try:
         return order_to_dict(OrderRecord.get(f"ORDER#{order_id}", "ORDER", consistent_read=consistent))

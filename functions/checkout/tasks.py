@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkout import payments, store
+from checkout import discounts, payments, store
 from insuremall import tasks
 from insuremall.observability import get_logger
 
@@ -34,8 +34,18 @@ def mark_referred(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def close_issued(event: dict[str, Any]) -> dict[str, Any]:
-    store.transition(event["order_id"], "issued", ("paid", "referred"), policy_no=event["policy_no"])
+    order, _ = store.transition(
+        event["order_id"], "issued", ("paid", "referred"), policy_no=event["policy_no"]
+    )
+    discounts.confirm(order["customer_id"], order["order_id"], discounts.of_order(order))
     return {}
+
+
+def _give_back_discounts(order_id: str) -> None:
+    """The order ended without a policy: its coupon and points go back to the member (once)."""
+    order = store.get_order(order_id, consistent=True)
+    if order is not None:
+        discounts.give_back(order["customer_id"], order_id, discounts.of_order(order))
 
 
 def _refund_if_paid(order: dict[str, Any], reason: str) -> dict[str, Any] | None:
@@ -65,6 +75,7 @@ def refund_and_close(event: dict[str, Any]) -> dict[str, Any]:
         )
     refund = _refund_if_paid(order, reason)
     store.transition(event["order_id"], to_status, ("paid", "referred"), note=reason, refund=refund)
+    _give_back_discounts(event["order_id"])
     return {"status": to_status}
 
 
@@ -84,6 +95,7 @@ def cancel_unpaid(event: dict[str, Any]) -> dict[str, Any]:
             store.transition(event["order_id"], "cancelled", ("paid",), note=reason, refund=refund)
         else:
             raise
+    _give_back_discounts(event["order_id"])
     return {"status": "cancelled"}
 
 

@@ -1,0 +1,123 @@
+"""An order's discounts: a member's claimed coupon and points, re-derived here from the quote's gross
+premium (the client names a coupon and a number of points, never amounts).
+
+They are applied before the order is written (the coupon marked used by the order, the points
+reserved for it) and undone if the write fails; they are given back when the order ends without a
+policy (unpaid, declined, failed) and the points confirmed when it is issued. Every step is keyed by
+the order id, so a retried task changes nothing twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from distribution.domain import coupon as rules
+from distribution.rewards import campaigns
+from distribution.rewards import points as points_ledger
+from distribution.rewards import settings as program
+from insuremall import errors
+from insuremall.models import now_iso
+from insuremall.observability import get_logger
+
+logger = get_logger("checkout")
+
+
+def _money(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def derive(
+    member_id: str, product_id: str, gross_cents: int, body: dict[str, Any], with_choices: bool = False
+) -> dict[str, Any]:
+    """The discounts the request asks for, checked against the member's coupon and points and the
+    programme's limits; ValidationFailed names what cannot be applied."""
+    claim_id, points, problems = rules.parse_request(body)
+    at = now_iso()
+    claim = None
+    if claim_id:
+        claim = campaigns.get_claim(member_id, claim_id)
+        why = rules.coupon_problem(claim, at)
+        if why:
+            problems["coupon_claim_id"] = why
+            claim = None
+    balance = points_ledger.balance(member_id) if (points or with_choices) else 0
+    result, more = rules.breakdown(
+        gross_cents=gross_cents,
+        product_id=product_id,
+        coupon=claim,
+        points=points,
+        balance_points=balance,
+        settings=program.current(),
+    )
+    problems |= {k: v for k, v in more.items() if k not in problems}
+    if problems:
+        raise errors.ValidationFailed(problems, "These discounts cannot be applied")
+    if with_choices:
+        result["points_balance"] = balance
+        result["coupons"] = [
+            {
+                "claim_id": c["claim_id"],
+                "label": rules.coupon_label(c["terms"]),
+                "valid_until": c["valid_until"],
+                "applies": why is None,
+                "reason": why,
+            }
+            for c in campaigns.claims(member_id)
+            if rules.coupon_problem(c, at) is None
+            for why in [rules.coupon_discount(c["terms"], gross_cents, product_id)[1]]
+        ]
+    return result
+
+
+def priced(premium: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    """The quote's premium with the discounts: `total` becomes what is charged (every view of an
+    order or policy shows what was paid) and `gross` what the rating gave."""
+    return premium | {
+        "gross": premium["total"],
+        "gross_cents": result["gross_cents"],
+        "discounts": result["discounts"],
+        "total": _money(result["payable_cents"]),
+        "payable_cents": result["payable_cents"],
+    }
+
+
+def apply(member_id: str, order_id: str, discounts: list[dict[str, Any]]) -> None:
+    """Use the coupon and reserve the points for `order_id`; Conflict (with nothing left applied)
+    when another order got them first."""
+    coupon = next((d for d in discounts if d["kind"] == "coupon"), None)
+    spend = next((d for d in discounts if d["kind"] == "points"), None)
+    if coupon and not campaigns.use(member_id, coupon["claim_id"], order_id):
+        raise errors.Conflict(
+            "This coupon was just used or has expired", {"coupon_claim_id": "not available"}
+        )
+    if spend:
+        try:
+            points_ledger.reserve(member_id, order_id, int(spend["points"]))
+        except points_ledger.InsufficientPoints as exc:
+            if coupon:
+                campaigns.unuse(member_id, coupon["claim_id"], order_id)
+            raise errors.Conflict("You no longer have these points", {"points": "not enough points"}) from exc
+
+
+def give_back(member_id: str, order_id: str, discounts: list[dict[str, Any]] | None) -> None:
+    """The order ended without a policy (or was never written): the coupon is available again and
+    the points return. Safe to repeat."""
+    for d in discounts or []:
+        if d["kind"] == "coupon":
+            returned = campaigns.unuse(member_id, d["claim_id"], order_id)
+        elif d["kind"] == "points":
+            returned = points_ledger.release(member_id, order_id)
+        else:
+            continue
+        if returned:
+            logger.info("discount given back", extra={"order_id": order_id, "kind": d["kind"]})
+
+
+def confirm(member_id: str, order_id: str, discounts: list[dict[str, Any]] | None) -> None:
+    """The policy was issued: the reserved points are spent for good."""
+    if any(d["kind"] == "points" for d in discounts or []):
+        points_ledger.confirm(member_id, order_id)
+
+
+def of_order(order: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return ((order or {}).get("application") or {}).get("premium", {}).get("discounts") or []
