@@ -18,6 +18,7 @@ from typing import Any
 from local.embedded_aws import EmbeddedAws
 from local.gateway import STAGE, Gateway
 from local.scheduler import Scheduler
+from local.streams import StreamPoller
 
 
 class LocalPlatform:
@@ -28,13 +29,17 @@ class LocalPlatform:
         parameter_overrides: dict[str, str] | None = None,
         seed: bool = True,
         schedules: bool = True,
+        streams: bool = True,
     ):
         self.host, self.requested_port = host, port
         self.aws = EmbeddedAws(parameter_overrides)
-        self.seed_enabled, self.schedules_enabled = seed, schedules
+        self.seed_enabled, self.schedules_enabled, self.streams_enabled = seed, schedules, streams
         self.port = port
         self.gateway: Gateway | None = None
         self.scheduler: Scheduler | None = None
+        # Delivers DynamoDB stream records to subscribed functions; `platform.streams.drain()` waits
+        # until every record written so far is delivered.
+        self.streams: StreamPoller | None = None
         self.seeded: dict[str, Any] = {}
 
     @property
@@ -49,6 +54,7 @@ class LocalPlatform:
         self.aws.start()
         template = self.aws.template
         self.scheduler = Scheduler(template.schedules(), self.aws.runtime, template.arn)
+        self.streams = StreamPoller(self.aws)
         self.gateway = Gateway(
             template.routes(),
             self.aws.runtime,
@@ -68,6 +74,8 @@ class LocalPlatform:
             self.seeded = demo.seed(self.aws)
         if self.schedules_enabled:
             self.scheduler.start()
+        if self.streams_enabled:
+            self.streams.start()
         return self
 
     def _schedules_control(self, name: str, params: dict[str, str]) -> Any:
@@ -87,9 +95,12 @@ class LocalPlatform:
             "invocations": dict(self.aws.runtime.invocations),
             "aws_calls": dict(self.aws.meter.calls),
             "seeded": self.seeded,
+            "streams": self.streams.status() if self.streams else {},
         }
 
     def stop(self) -> None:
+        if self.streams:
+            self.streams.stop()
         if self.scheduler:
             self.scheduler.stop()
         if self.gateway:
@@ -127,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"==> {len(t.functions())} functions, {len(t.routes())} routes, "
         f"{len(t.of_type('AWS::DynamoDB::Table'))} tables, {len(t.schedules())} schedules, "
-        f"1 state machine; demo data: {platform.seeded}"
+        f"1 state machine, {len(platform.streams.mappings)} stream subscription(s); "
+        f"demo data: {platform.seeded}"
     )
     print(
         f"""

@@ -179,6 +179,7 @@ class _Mapping:
         )
         for i, pattern in enumerate(spec.filter_patterns):
             check_pattern(pattern, f"{spec.function}.{spec.name} filter {i}")
+        self.position, self.opened = spec.starting_position, False
         self.shards: dict[str, _Shard] = {}
         self.counts: Counter[str] = Counter()
 
@@ -207,19 +208,11 @@ class StreamPoller:
     ):
         """starting_position overrides the template's (tests start at LATEST to skip what other
         tests wrote earlier)."""
-        import boto3
-        from botocore.config import Config
-
         self.aws = aws
         self.poll_interval, self.retry_delay = poll_interval, retry_delay
         template = aws.template
         specs = template.stream_subscriptions() if subscriptions is None else subscriptions
-        self._streams = boto3.client(
-            "dynamodbstreams", region_name=REGION, config=Config(account_id_endpoint_mode="disabled")
-        )
-        # Lambda's reads of the stream are not the application's requests (and not billed):
-        # keep them out of the platform's AWS request meter.
-        self._streams.meta.events.unregister("before-call", aws.meter)
+        self._client = None
         self.mappings: list[_Mapping] = []
         for spec in specs:
             if not spec.enabled:
@@ -236,7 +229,9 @@ class StreamPoller:
                 function_arn=template.arn(spec.function),
                 on_failure=on_failure,
             )
-            self._open(mapping, position)
+            mapping.position = position
+            if position == "LATEST":  # "from now": the iterator is taken now, not when first polled
+                self._open(mapping)
             self.mappings.append(mapping)
         self._cycle_lock = threading.Lock()
         self._cond = threading.Condition()
@@ -325,11 +320,27 @@ class StreamPoller:
             self._wake.clear()
 
     # ----- reading -----
-    def _open(self, mapping: _Mapping, position: str) -> None:
+    @property
+    def _streams(self):
+        if self._client is None:  # made on first use: building a client costs startup time
+            import boto3
+            from botocore.config import Config
+
+            client = boto3.client(
+                "dynamodbstreams", region_name=REGION, config=Config(account_id_endpoint_mode="disabled")
+            )
+            # Lambda's reads of the stream are not the application's requests (and not billed):
+            # keep them out of the platform's AWS request meter.
+            client.meta.events.unregister("before-call", self.aws.meter)
+            self._client = client
+        return self._client
+
+    def _open(self, mapping: _Mapping) -> None:
+        mapping.opened = True
         shards = self._streams.describe_stream(StreamArn=mapping.stream_arn)["StreamDescription"]["Shards"]
         for shard in shards:
             iterator = self._streams.get_shard_iterator(
-                StreamArn=mapping.stream_arn, ShardId=shard["ShardId"], ShardIteratorType=position
+                StreamArn=mapping.stream_arn, ShardId=shard["ShardId"], ShardIteratorType=mapping.position
             )["ShardIterator"]
             mapping.shards[shard["ShardId"]] = _Shard(shard["ShardId"], iterator)
 
@@ -358,6 +369,8 @@ class StreamPoller:
         with self._cycle_lock:
             idle = True
             for mapping in self.mappings:
+                if not mapping.opened:
+                    self._open(mapping)
                 for shard in mapping.shards.values():
                     self._read(mapping, shard)
                     self._deliver(mapping, shard, flush)
