@@ -2,15 +2,24 @@
 const KEY = "insuremall.session";
 const REF_KEY = "insuremall.ref";
 
-// A shared link carries the sharer's member code (?ref=...): remember it on arrival, so a later
-// purchase can be attributed to the sharer.
-const arrivedRef = new URLSearchParams(location.search).get("ref");
-if (arrivedRef && /^[A-Za-z0-9_-]{1,64}$/.test(arrivedRef)) {
-  try { localStorage.setItem(REF_KEY, arrivedRef); } catch { /* storage disabled: nothing to attribute */ }
+const REF_DAYS = 30;
+
+// The invitation code a shared link carried (?ref=...), if it arrived in the last 30 days.
+export function referrer() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(REF_KEY) || "null");
+    if (saved && typeof saved.code === "string" && Date.now() - saved.at < REF_DAYS * 864e5) return saved.code;
+  } catch { /* unreadable or storage disabled: nothing to attribute */ }
+  return null;
 }
 
-export function referrer() {
-  try { return localStorage.getItem(REF_KEY); } catch { return null; }
+// A shared link carries the sharer's invitation code (?ref=...) on any page: remember it so a later
+// sign-up or purchase is attributed to the sharer. The first link wins until it is 30 days old.
+const arrivedRef = new URLSearchParams(location.search).get("ref");
+if (arrivedRef && /^[A-Za-z0-9-]{4,32}$/.test(arrivedRef) && !referrer()) {
+  try {
+    localStorage.setItem(REF_KEY, JSON.stringify({code: arrivedRef, at: Date.now()}));
+  } catch { /* storage disabled: nothing to attribute */ }
 }
 
 export function getSession() {

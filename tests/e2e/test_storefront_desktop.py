@@ -112,17 +112,17 @@ def test_given_a_desktop_window_when_a_customer_browses_and_follows_orders_then_
     expect(page.get_by_role("table", name="Premium breakdown")).to_be_visible()
     shot(page, "desktop-05-order")
 
-    # Sharing: the link carries the signed-in member's code; whoever opens it has it remembered.
-    member_id = customer.get("/members/me").json()["member"]["member_id"]
+    # Sharing: the link carries the signed-in member's invitation code; whoever opens it has it remembered.
+    code = customer.get("/members/me/invitation").json()["invite_code"]
     page.goto(f"{platform.url}/product.html?id=medical-million")
     link = page.get_by_label("Link to this product")
-    expect(link).to_have_value(re.compile(rf"product\.html\?id=medical-million&ref={member_id}$"))
+    expect(link).to_have_value(re.compile(rf"product\.html\?id=medical-million&ref={code}$"))
     page.get_by_role("button", name="Copy link").click()
     expect(page.get_by_text("Link copied. Paste it into a chat or message.")).to_be_visible()
     with open_page(page.context.browser, DESKTOP) as friend:
         friend.goto(link.input_value())
         expect(friend.get_by_role("heading", name="Million Care Medical", level=1)).to_be_visible()
-        assert friend.evaluate("localStorage.getItem('insuremall.ref')") == member_id
+        assert friend.evaluate("JSON.parse(localStorage.getItem('insuremall.ref')).code") == code
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My account").click()
     expect(page.get_by_role("heading", name="My policies")).to_be_visible()

@@ -1,5 +1,5 @@
 import {api} from "../api.js";
-import {goToSignIn, requireSession} from "../session.js";
+import {goToSignIn, referrer, requireSession} from "../session.js";
 import {$, clearFieldErrors, day, h, hideAlert, list, money, param, setBusy, showAlert, showError, showFieldErrors, uuid, when} from "../ui.js";
 
 const session = requireSession();
@@ -284,6 +284,7 @@ async function submit(form, alert, quote, product) {
     showFieldErrors(form, problems, alias);
     return;
   }
+  if (referrer()) body.ref = referrer();  // the shared link the customer arrived through
   const keyName = `insuremall.idem.${quote.quote_id}`;
   if (!sessionStorage.getItem(keyName)) sessionStorage.setItem(keyName, uuid());
   const button = form.querySelector("button[type=submit]");

@@ -1,6 +1,6 @@
 // Product detail: cover table, terms, FAQ, a live premium calculator, Buy (creates a quote), sharing.
 import {api} from "../api.js";
-import {getSession, rememberMember} from "../session.js";
+import {getSession} from "../session.js";
 import {$, clearFieldErrors, cny, debounce, h, hideAlert, list, money, param, price, setBusy, showError, showFieldErrors} from "../ui.js";
 
 const productId = param("id");
@@ -190,18 +190,13 @@ function calculator(p) {
 // ---------- sharing ----------
 async function shareLink() {
   const url = new URL(`product.html?id=${encodeURIComponent(productId)}`, location.href);
-  const s = getSession();
-  if (!s) return {url: url.href, ref: null};
-  let memberId = s.memberId;
-  if (!memberId) {
-    try {
-      const me = await api("/members/me");
-      rememberMember(me.member);
-      memberId = me.member.member_id;
-    } catch { /* share without a member code */ }
-  }
-  if (memberId) url.searchParams.set("ref", memberId);
-  return {url: url.href, ref: memberId};
+  if (!getSession()) return {url: url.href, ref: null};
+  let code = null;
+  try {
+    code = (await api("/members/me/invitation")).invite_code;
+  } catch { /* share without an invitation code */ }
+  if (code) url.searchParams.set("ref", code);
+  return {url: url.href, ref: code};
 }
 
 function shareSection(p) {
@@ -225,8 +220,8 @@ function shareSection(p) {
     const {url, ref} = await shareLink();
     linkInput.value = url;
     note.textContent = ref
-      ? "The link carries your member code, so we know you recommended it."
-      : "Sign in first to share a link with your member code.";
+      ? "The link carries your invitation code, so we know you recommended it."
+      : "Sign in first to share a link with your invitation code.";
     // The encoder is only needed here: it loads when the customer scrolls near, not while the page starts.
     await new Promise((resolve) => {
       const seen = new IntersectionObserver((entries) => {

@@ -1,5 +1,5 @@
 import {api} from "../api.js";
-import {safeNext, saveSession} from "../session.js";
+import {referrer, safeNext, saveSession} from "../session.js";
 import {$, clearFieldErrors, hideAlert, param, setBusy, showError, showFieldErrors} from "../ui.js";
 
 const next = safeNext(param("next"));
@@ -18,6 +18,8 @@ form.addEventListener("submit", async (event) => {
     problems.password = "Use at least 8 characters with lower-case letters and digits";
   }
   if (Object.keys(problems).length) return void showFieldErrors(form, problems);
+  // Arrived through a member's shared link: sign up as their invitee (a stale code never blocks sign-up).
+  if (referrer()) body.invite_code = referrer();
   const button = form.querySelector("button[type=submit]");
   setBusy(button, true, "Creating account…");
   try {
