@@ -12,7 +12,7 @@ from chalice import Chalice, Response
 
 from catalog import store as catalog
 from catalog.domain import rating
-from checkout import payments, purchase, store
+from checkout import discounts, payments, purchase, store
 from checkout.domain import identity, webhook_signature
 from checkout.domain.application import build_application
 from distribution import attribution
@@ -129,6 +129,22 @@ def get_quote(quote_id):
     return _quote_view(quote)
 
 
+@app.route("/quotes/{quote_id}/discounts", methods=["POST"])
+def preview_discounts(quote_id):
+    """What a coupon and points would take off this quote, and the member's choices."""
+    caller = auth.customer(app.current_request)
+    body = errors.json_object(app.current_request)
+    quote = store.get_quote(quote_id)
+    if quote is None:
+        raise errors.NotFound("No such quote")
+    if time.time() >= quote["valid_until"]:
+        raise errors.Conflict("This quote has expired; get a new quote", {"quote_id": "expired"})
+    result = discounts.derive(
+        caller.subject, quote["product_id"], quote["premium_cents"], body, with_choices=True
+    )
+    return {"quote_id": quote_id, **result}
+
+
 # ---------- orders ----------
 def _own_order(order_id: str, caller: auth.Caller) -> dict:
     order = store.get_order(order_id)
@@ -146,6 +162,13 @@ def create_order():
     key = (request.headers or {}).get("idempotency-key")
     if key is not None and not (8 <= len(key) <= 64 and key.replace("-", "").replace("_", "").isalnum()):
         raise errors.BadRequest("Idempotency-Key must be 8-64 letters, digits, '-' or '_'")
+    request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    if key is not None:
+        # A retry answers with the first order, which holds its discounts (its coupon is used by it).
+        replay = store.order_for_key(caller.subject, key, request_hash)
+        if replay is not None:
+            purchase.start(replay)
+            return Response(body=purchase.order_view(replay), status_code=200)
 
     quote_id = body.get("quote_id")
     if not isinstance(quote_id, str) or not quote_id:
@@ -197,22 +220,34 @@ def create_order():
     )
     if problems:
         raise errors.ValidationFailed(problems)
+    # Discounts are derived here from the gross premium; the client only names a coupon and points.
+    discount = discounts.derive(caller.subject, product["product_id"], quote["premium_cents"], body)
+    application["premium"] = discounts.priced(application["premium"], discount)
+    application["premium_cents"] = discount["payable_cents"]  # charged, and what the policy records
     # Snapshot who the sale is attributed to now; later changes to the referral tree never move it.
     application["attribution"] = attribution.attribution_for(caller.subject, body.get("ref"))
-    request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
     order = {
         "order_id": order_id,
         "product_id": product["product_id"],
         "product_name": product["name"],
         "quote_id": quote_id,
-        "premium_cents": quote["premium_cents"],
+        "premium_cents": application["premium_cents"],
         "channel": channel,
         "application": application,
         "created_at": store.now_iso(),
     }
-    stored, created = store.create_order(
-        order, caller.subject, key, request_hash, int(time.time()) + IDEMPOTENCY_TTL_SECONDS
-    )
+    # The coupon is used and the points reserved before the order exists, and given back if it is not
+    # written (or a concurrent retry wrote the first order, which holds its own).
+    discounts.apply(caller.subject, order_id, discount["discounts"])
+    try:
+        stored, created = store.create_order(
+            order, caller.subject, key, request_hash, int(time.time()) + IDEMPOTENCY_TTL_SECONDS
+        )
+    except Exception:
+        discounts.give_back(caller.subject, order_id, discount["discounts"])
+        raise
+    if not created:
+        discounts.give_back(caller.subject, order_id, discount["discounts"])
     purchase.start(stored)
     return Response(body=purchase.order_view(stored), status_code=201 if created else 200)
 

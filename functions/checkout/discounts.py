@@ -13,13 +13,19 @@ from typing import Any
 
 from distribution.domain import coupon as rules
 from distribution.rewards import campaigns
-from distribution.rewards import points as points_ledger
 from distribution.rewards import settings as program
 from insuremall import errors
 from insuremall.models import now_iso
 from insuremall.observability import get_logger
 
 logger = get_logger("checkout")
+
+
+def _points():
+    # Imported when points are involved: an order without them needs no points ledger.
+    from distribution.rewards import points
+
+    return points
 
 
 def _money(cents: int) -> str:
@@ -40,7 +46,7 @@ def derive(
         if why:
             problems["coupon_claim_id"] = why
             claim = None
-    balance = points_ledger.balance(member_id) if (points or with_choices) else 0
+    balance = _points().balance(member_id) if (points or with_choices) else 0
     result, more = rules.breakdown(
         gross_cents=gross_cents,
         product_id=product_id,
@@ -91,9 +97,10 @@ def apply(member_id: str, order_id: str, discounts: list[dict[str, Any]]) -> Non
             "This coupon was just used or has expired", {"coupon_claim_id": "not available"}
         )
     if spend:
+        ledger = _points()
         try:
-            points_ledger.reserve(member_id, order_id, int(spend["points"]))
-        except points_ledger.InsufficientPoints as exc:
+            ledger.reserve(member_id, order_id, int(spend["points"]))
+        except ledger.InsufficientPoints as exc:
             if coupon:
                 campaigns.unuse(member_id, coupon["claim_id"], order_id)
             raise errors.Conflict("You no longer have these points", {"points": "not enough points"}) from exc
@@ -106,7 +113,7 @@ def give_back(member_id: str, order_id: str, discounts: list[dict[str, Any]] | N
         if d["kind"] == "coupon":
             returned = campaigns.unuse(member_id, d["claim_id"], order_id)
         elif d["kind"] == "points":
-            returned = points_ledger.release(member_id, order_id)
+            returned = _points().release(member_id, order_id)
         else:
             continue
         if returned:
@@ -116,7 +123,7 @@ def give_back(member_id: str, order_id: str, discounts: list[dict[str, Any]] | N
 def confirm(member_id: str, order_id: str, discounts: list[dict[str, Any]] | None) -> None:
     """The policy was issued: the reserved points are spent for good."""
     if any(d["kind"] == "points" for d in discounts or []):
-        points_ledger.confirm(member_id, order_id)
+        _points().confirm(member_id, order_id)
 
 
 def of_order(order: dict[str, Any] | None) -> list[dict[str, Any]]:

@@ -172,3 +172,211 @@ def test_given_a_claimed_coupon_when_used_by_an_order_then_only_that_order_can_g
     assert campaigns.unuse(member, claim_id, "ORD1") is True
     assert campaigns.unuse(member, claim_id, "ORD1") is False  # once
     assert campaigns.get_claim(member, claim_id)["status"] == "available"
+
+
+# ---------- discounts at checkout, through the real Chalice handlers ----------
+PASSWORD = "Secret2026x"  # noqa: S105 - a test user's password
+
+
+class Shopper:
+    """A signed-in customer calling checkout and distribution routes as API Gateway delivers them."""
+
+    def __init__(self, aws):
+        from local import demo
+        from local.template import Template
+
+        self.aws = aws
+        self.routes = Template().routes()
+        email = f"coupon-{uuid.uuid4().hex[:10]}@example.com"
+        self.member_id = demo.create_user(aws, email, PASSWORD, "Li Hua")
+        self.token = aws.client("cognito-idp").initiate_auth(
+            ClientId=aws.refs["StorefrontUserPoolClient"],
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
+        )["AuthenticationResult"]["IdToken"]
+
+    def call(self, method: str, path: str, body=None, headers=None) -> tuple[int, dict]:
+        import json
+
+        from local.gateway import build_event
+
+        route, params = self._route(method, path)
+        sent = {
+            "content-type": "application/json",
+            "authorization": f"Bearer {self.token}",
+            **(headers or {}),
+        }
+        raw = json.dumps(body).encode() if body is not None else b""
+        event = build_event(route, method, path, "", sent, raw, params, "localhost")
+        result, error = self.aws.runtime.invoke(route.function, event)
+        assert error is None, result
+        return result["statusCode"], json.loads(result["body"])
+
+    def _route(self, method: str, path: str):
+        parts = path.strip("/").split("/")
+        for route in self.routes:
+            names = route.path.strip("/").split("/")
+            if route.method != method or len(names) != len(parts):
+                continue
+            params = {}
+            for name, part in zip(names, parts, strict=True):
+                if name.startswith("{"):
+                    params[name.strip("{}")] = part
+                elif name != part:
+                    break
+            else:
+                return route, params
+        raise AssertionError(f"no route for {method} {path}")
+
+    def quote(self) -> dict:
+        status, quote = self.call(
+            "POST",
+            "/quotes",
+            {
+                "product_id": "accident-guardian",
+                "plan": "standard",
+                "age": 36,
+                "gender": "M",
+                "term": "1Y",
+                "occupation_class": 1,
+                "options": [],
+            },
+        )
+        assert status == 201, quote
+        return quote
+
+    def order_body(self, quote: dict, **extra) -> dict:
+        from datetime import date
+
+        from tests.e2e.shop import prc_id_for_age
+
+        inputs = quote["inputs"]
+        person = prc_id_for_age(inputs["age"], inputs["gender"], date.fromisoformat(inputs["start_date"]))
+        return {
+            "quote_id": quote["quote_id"],
+            "policyholder": {
+                "name": "Li Hua",
+                "id_type": "prc_id",
+                "id_number": person,
+                "phone": "13912345678",
+            },
+            "insured": [{"relation": "self", "name": "Li Hua", "id_type": "prc_id", "id_number": person}],
+            "health_answers": {"hq_disability": False},
+            "accept_terms": True,
+            **extra,
+        }
+
+
+@pytest.fixture
+def shopper(aws) -> Shopper:
+    return Shopper(aws)
+
+
+def _coupon_for(shopper: Shopper, campaigns, amount_cents: int = 1000) -> str:
+    body = _campaign()
+    body["coupons"][0] |= {"amount_cents": amount_cents, "min_premium_cents": amount_cents + 1}
+    campaign_id = campaigns.create(body, OPERATOR)["campaign_id"]
+    status, claimed = shopper.call("POST", f"/campaigns/{campaign_id}/coupons/twenty-off/claim")
+    assert status == 201, claimed
+    return claimed["claim_id"]
+
+
+def _balance(member_id: str) -> int:
+    from distribution.rewards import points
+
+    return points.balance(member_id)
+
+
+def test_given_a_coupon_and_points_when_ordering_then_the_breakdown_shows_both_and_the_rest_is_charged(
+    shopper, campaigns
+):
+    from checkout import store, tasks
+    from distribution.rewards import points
+
+    claim_id = _coupon_for(shopper, campaigns)
+    points.credit(shopper.member_id, f"TEST#{uuid.uuid4().hex[:8]}", 5000, "test grant")
+    quote = shopper.quote()
+    gross = int(round(float(quote["premium"]["total"]) * 100))
+    assert gross > 2000
+
+    status, preview = shopper.call(
+        "POST", f"/quotes/{quote['quote_id']}/discounts", {"coupon_claim_id": claim_id, "points": 100}
+    )
+    assert status == 200, preview
+    assert [d["kind"] for d in preview["discounts"]] == ["coupon", "points"]
+    assert preview["payable_cents"] == gross - 1000 - 100
+    assert preview["points_balance"] == 5000
+    assert any(c["claim_id"] == claim_id and c["applies"] for c in preview["coupons"])
+
+    # Amounts sent by the client are ignored: the server derives them.
+    body = shopper.order_body(quote, coupon_claim_id=claim_id, points=100, premium_cents=1, discounts=[])
+    status, order = shopper.call("POST", "/orders", body, {"idempotency-key": uuid.uuid4().hex})
+    assert status == 201, order
+    premium = order["premium"]
+    assert premium["gross_cents"] == gross
+    assert [(d["kind"], d["amount_cents"]) for d in premium["discounts"]] == [
+        ("coupon", 1000),
+        ("points", 100),
+    ]
+    assert premium["payable_cents"] == gross - 1100
+    stored = store.get_order(order["order_id"], consistent=True)
+    assert stored["premium_cents"] == gross - 1100 == stored["application"]["premium_cents"]
+    assert campaigns.get_claim(shopper.member_id, claim_id)["status"] == "used"
+    assert _balance(shopper.member_id) == 4900
+
+    # The coupon cannot be used twice.
+    status, refused = shopper.call("POST", "/orders", shopper.order_body(quote, coupon_claim_id=claim_id))
+    assert status == 422 and "coupon_claim_id" in refused["error"]["fields"]
+
+    # Not paid in time: the coupon is available again and the points come back, once.
+    tasks.cancel_unpaid({"order_id": order["order_id"]})
+    tasks.cancel_unpaid({"order_id": order["order_id"]})
+    assert campaigns.get_claim(shopper.member_id, claim_id)["status"] == "available"
+    assert _balance(shopper.member_id) == 5000
+    status, mine = shopper.call("GET", "/members/me/coupons")
+    assert status == 200 and mine["coupons"][0]["status"] == "available"
+
+
+def test_given_a_retried_order_request_then_the_first_order_keeps_its_discounts(shopper, campaigns):
+    claim_id = _coupon_for(shopper, campaigns)
+    quote = shopper.quote()
+    body = shopper.order_body(quote, coupon_claim_id=claim_id)
+    key = uuid.uuid4().hex
+    status, first = shopper.call("POST", "/orders", body, {"idempotency-key": key})
+    assert status == 201, first
+    status, again = shopper.call("POST", "/orders", body, {"idempotency-key": key})
+    assert status == 200 and again["order_id"] == first["order_id"]
+    assert campaigns.get_claim(shopper.member_id, claim_id)["order_id"] == first["order_id"]
+
+
+def test_given_the_order_write_fails_then_the_coupon_and_points_are_given_back(
+    shopper, campaigns, monkeypatch
+):
+    from checkout import store
+    from distribution.rewards import points
+
+    claim_id = _coupon_for(shopper, campaigns)
+    points.credit(shopper.member_id, f"TEST#{uuid.uuid4().hex[:8]}", 300, "test grant")
+    quote = shopper.quote()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("DynamoDB is unavailable")
+
+    monkeypatch.setattr(store, "create_order", broken)
+    status, _ = shopper.call(
+        "POST", "/orders", shopper.order_body(quote, coupon_claim_id=claim_id, points=200)
+    )
+    assert status == 500
+    assert campaigns.get_claim(shopper.member_id, claim_id)["status"] == "available"
+    assert _balance(shopper.member_id) == 300
+
+
+def test_given_discounts_beyond_the_limits_then_the_order_names_each_problem(shopper, campaigns):
+    quote = shopper.quote()
+    status, refused = shopper.call(
+        "POST", "/orders", shopper.order_body(quote, coupon_claim_id="abcdef0123456789", points=10**6)
+    )
+    assert status == 422
+    assert set(refused["error"]["fields"]) == {"coupon_claim_id", "points"}
+    status, refused = shopper.call("POST", f"/quotes/{quote['quote_id']}/discounts", {"points": -5})
+    assert status == 422 and "points" in refused["error"]["fields"]
