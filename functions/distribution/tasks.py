@@ -20,13 +20,21 @@ logger = get_logger("distribution-tasks")
 
 # event type -> consumers ("module:function"), each called with the event's payload and its type.
 CONSUMERS: dict[str, list[str]] = {
-    "PolicyIssued": [],
-    "PolicyCancelled": [],
-    "MemberInvited": [],
+    "PolicyIssued": [
+        "distribution.rewards.points_events:earn_for_purchase",
+    ],
+    "PolicyCancelled": [
+        "distribution.rewards.points_events:reverse_for_cancellation",
+    ],
+    "MemberInvited": [
+        "distribution.rewards.points_events:earn_for_invitation",
+    ],
 }
 
 # task name -> "module:function", called with the schedule's event ({"task": ..., "date"?: ...}).
-TASKS: dict[str, str] = {}
+TASKS: dict[str, str] = {
+    "expire_points": "distribution.rewards.points_events:expire_points",
+}
 
 _deserializer = TypeDeserializer()
 
