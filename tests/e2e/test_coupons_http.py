@@ -1,0 +1,128 @@
+"""Campaigns and coupons over HTTP on the local platform: an operator runs a campaign, a customer
+claims a coupon, orders with it, pays the discounted premium, and the policy records what was paid."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from shop import order_body, pay, quote, wait_for_order
+
+
+def _campaign(**overrides) -> dict:
+    now = datetime.now(UTC)
+    return {
+        "name": f"Autumn {uuid.uuid4().hex[:4]}",
+        "description": "CNY 10 off accident cover",
+        "starts_at": (now - timedelta(minutes=5)).isoformat(),
+        "ends_at": (now + timedelta(days=3)).isoformat(),
+        "product_ids": ["accident-guardian"],
+        "points_multiplier": "2",
+        "coupons": [
+            {
+                "coupon_id": "ten-off",
+                "kind": "amount",
+                "amount_cents": 1000,
+                "min_premium_cents": 2000,
+                "per_member_limit": 1,
+                "quota": 50,
+            }
+        ],
+        **overrides,
+    }
+
+
+def test_given_a_campaign_when_a_customer_orders_with_its_coupon_then_the_discounted_premium_is_paid(
+    operator, customer, anonymous
+):
+    response = operator.post("/admin/campaigns", json=_campaign())
+    assert response.status_code == 201, response.text
+    campaign = response.json()
+    campaign_id = campaign["campaign_id"]
+    assert campaign["status"] == "running"
+
+    listed = next(
+        c for c in anonymous.get("/campaigns").json()["campaigns"] if c["campaign_id"] == campaign_id
+    )
+    assert listed["coupons"][0]["remaining"] == 50
+    assert listed["coupons"][0]["label"].endswith("CNY 10.00 off")
+
+    response = customer.post(f"/campaigns/{campaign_id}/coupons/ten-off/claim")
+    assert response.status_code == 201, response.text
+    claim_id = response.json()["claim_id"]
+    again = customer.post(f"/campaigns/{campaign_id}/coupons/ten-off/claim")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "limit_reached"
+    mine = customer.get("/members/me/coupons").json()["coupons"]
+    assert [(c["claim_id"], c["status"]) for c in mine] == [(claim_id, "available")]
+
+    quoted = quote(customer)
+    gross = round(float(quoted["premium"]["total"]) * 100)
+    preview = customer.post(f"/quotes/{quoted['quote_id']}/discounts", json={"coupon_claim_id": claim_id})
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["payable_cents"] == gross - 1000
+
+    response = customer.post(
+        "/orders",
+        json=order_body(quoted, coupon_claim_id=claim_id),
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert response.status_code == 201, response.text
+    order = wait_for_order(customer, response.json()["order_id"], {"awaiting_payment"})
+    premium = order["premium"]
+    assert premium["gross_cents"] == gross
+    assert premium["discounts"] == [
+        {
+            "kind": "coupon",
+            "label": f"{campaign['name']}: CNY 10.00 off",
+            "amount_cents": 1000,
+            "claim_id": claim_id,
+        }
+    ]
+    charged = gross - 1000
+    assert premium["payable_cents"] == charged
+    intent = customer.get(f"/sandbox-payments/{order['payment']['intent_id']}").json()
+    assert intent["amount_cents"] == charged
+    assert customer.get("/members/me/coupons").json()["coupons"][0]["status"] == "used"
+
+    pay(customer, order)
+    issued = wait_for_order(customer, order["order_id"], {"issued"})
+    policy = customer.get(f"/policies/{issued['policy_no']}").json()
+    assert round(float(policy["premium"]) * 100) == charged  # what was paid, not the gross premium
+    assert issued["premium"]["discounts"][0]["amount_cents"] == 1000
+
+    # Operators see the claim counted; customers cannot reach the operators' routes.
+    counted = next(
+        c for c in operator.get("/admin/campaigns").json()["campaigns"] if c["campaign_id"] == campaign_id
+    )
+    assert counted["coupons"][0]["claimed"] == 1
+    assert customer.get("/admin/campaigns").status_code == 403
+    assert anonymous.post(f"/campaigns/{campaign_id}/coupons/ten-off/claim").status_code == 401
+
+
+def test_given_bad_campaigns_and_changes_then_each_problem_is_named_and_changes_are_audited(operator):
+    response = operator.post(
+        "/admin/campaigns", json=_campaign(points_multiplier="20", coupons=[{"kind": "gift"}])
+    )
+    assert response.status_code == 422
+    assert {"points_multiplier", "coupons[0].kind", "coupons[0].quota"} <= set(
+        response.json()["error"]["fields"]
+    )
+
+    campaign_id = operator.post("/admin/campaigns", json=_campaign()).json()["campaign_id"]
+    changed = operator.http.put(
+        f"{operator.base}/admin/campaigns/{campaign_id}",
+        json=_campaign(name="Autumn, extended"),
+        headers={"Authorization": f"Bearer {operator.token}"},
+        timeout=30,
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["name"] == "Autumn, extended"
+    trail = operator.get("/admin/audit", params={"entity": f"campaign:{campaign_id}"}).json()["entries"]
+    assert [e["action"] for e in trail] == ["campaign.updated", "campaign.created"]
+    missing = operator.http.put(
+        f"{operator.base}/admin/campaigns/000000000000",
+        json=_campaign(),
+        headers={"Authorization": f"Bearer {operator.token}"},
+        timeout=30,
+    )
+    assert missing.status_code == 404
