@@ -380,3 +380,44 @@ def test_given_discounts_beyond_the_limits_then_the_order_names_each_problem(sho
     assert set(refused["error"]["fields"]) == {"coupon_claim_id", "points"}
     status, refused = shopper.call("POST", f"/quotes/{quote['quote_id']}/discounts", {"points": -5})
     assert status == 422 and "points" in refused["error"]["fields"]
+
+
+def _paid_order_with(shopper: Shopper, campaigns, points_to_spend: int) -> tuple[str, str]:
+    from checkout import store
+    from distribution.rewards import points
+
+    claim_id = _coupon_for(shopper, campaigns)
+    points.credit(shopper.member_id, f"TEST#{uuid.uuid4().hex[:8]}", 1000, "test grant")
+    body = shopper.order_body(shopper.quote(), coupon_claim_id=claim_id, points=points_to_spend)
+    status, order = shopper.call("POST", "/orders", body)
+    assert status == 201, order
+    store.transition(order["order_id"], "paid", ("pending_payment",))
+    return order["order_id"], claim_id
+
+
+def test_given_a_declined_order_when_it_is_closed_then_the_coupon_and_points_come_back_once(
+    shopper, campaigns
+):
+    from checkout import tasks
+
+    order_id, claim_id = _paid_order_with(shopper, campaigns, 300)
+    assert _balance(shopper.member_id) == 700
+    event = {"order_id": order_id, "state": {"underwriting": {"outcome": "decline", "reasons": ["age"]}}}
+    assert tasks.refund_and_close(event) == {"status": "declined"}
+    tasks.refund_and_close(event)
+    assert campaigns.get_claim(shopper.member_id, claim_id)["status"] == "available"
+    assert _balance(shopper.member_id) == 1000
+
+
+def test_given_an_issued_order_then_its_points_stay_spent_and_its_coupon_used(shopper, campaigns):
+    from checkout import discounts, store, tasks
+
+    order_id, claim_id = _paid_order_with(shopper, campaigns, 300)
+    tasks.close_issued({"order_id": order_id, "policy_no": f"P{uuid.uuid4().hex[:10]}"})
+    # A stray compensation after issue gives nothing back.
+    order = store.get_order(order_id, consistent=True)
+    discounts.give_back(
+        shopper.member_id, order_id, [d for d in discounts.of_order(order) if d["kind"] == "points"]
+    )
+    assert _balance(shopper.member_id) == 700
+    assert campaigns.get_claim(shopper.member_id, claim_id)["status"] == "used"
