@@ -43,7 +43,11 @@ def _in_step(member_id: str) -> int:
     totals = points.totals(member_id)
     balance = points.balance(member_id)
     assert balance == (
-        totals["earned_total"] - totals["spent_total"] - totals["expired_total"] - totals["reversed_total"]
+        totals["earned_total"]
+        - totals["spent_total"]
+        - totals["expired_total"]
+        - totals["reversed_total"]
+        - totals["debited_total"]
     )
     return balance
 
@@ -344,3 +348,18 @@ def test_given_an_operator_when_viewing_a_members_points_then_totals_show_and_cu
     assert status == 404
     status, _ = call("GET", "/admin/members/{member_id}/points", params={"member_id": sub})
     assert status == 403
+
+
+def test_given_fee_points_partly_spent_when_clawed_back_then_only_what_is_left_is_taken_once(aws, member_id):
+    points = _points()
+    earned_on = _far_day()
+    points.credit(member_id, "FEE#PX#L1", 100, "promotion fee in points", earned_on)
+    points.reserve(member_id, "ORD7", 70)
+    assert points.debit(member_id, "FEE#PX#L1#clawback", 50, "promotion fee clawed back") is True
+    assert points.debit(member_id, "FEE#PX#L1#clawback", 50, "promotion fee clawed back") is False
+    assert _in_step(member_id) == 0
+    assert points.totals(member_id)["debited_total"] == 30
+    points.credit(member_id, "SIGNIN#e", 20, "daily check-in", earned_on + timedelta(days=1))
+    result = points.expire_due(earned_on + timedelta(days=_expiry_days()))
+    assert result["expired_points"] == 0  # the fee lot was spent or taken back: nothing of it expires
+    assert _in_step(member_id) == 20

@@ -86,13 +86,14 @@ class _State:
     spent_total: int = 0
     expired_total: int = 0
     reversed_total: int = 0
+    debited_total: int = 0
     expired_through: int = 0
     last_expires_on: str | None = None
     version: int = 0
 
     @property
     def consumed(self) -> int:
-        return self.spent_total + self.expired_total
+        return self.spent_total + self.expired_total + self.debited_total
 
 
 def _read_state(member_id: str) -> _State:
@@ -105,6 +106,7 @@ def _read_state(member_id: str) -> _State:
         spent_total=int(r.spent_total or 0),
         expired_total=int(r.expired_total or 0),
         reversed_total=int(r.reversed_total or 0),
+        debited_total=int(r.debited_total or 0),
         expired_through=int(r.expired_through or 0),
         last_expires_on=r.last_expires_on,
         version=int(r.version or 0),
@@ -395,6 +397,29 @@ def confirm(member_id: str, order_id: str) -> bool:
     return True
 
 
+def debit(member_id: str, key: str, points: int, reason: str) -> bool:
+    """Take back up to `points` (e.g. promotion-fee points clawed back), oldest first, never below 0.
+
+    Once per `key`: False when it was debited before. What the member already spent stays spent.
+    """
+    if isinstance(points, bool) or not isinstance(points, int) or points < 0:
+        raise ValueError("points must be a whole number, 0 or more")
+    if _get_entry(member_id, key) is not None:
+        return False
+    for attempt in range(ATTEMPTS):
+        amount = min(points, max(0, _balance(member_id, consistent=True)))
+        plan = _Plan(
+            entries=[_Entry(key, "reverse", -amount, reason, visible=amount > 0, detail={"asked": points})],
+            state_add={"debited_total": amount},
+            minimum=amount if amount else None,
+        )
+        try:
+            return _apply(member_id, plan)
+        except (InsufficientPoints, _Conflict):  # spent meanwhile: take what is left
+            time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))  # noqa: S311 - jitter
+    raise RuntimeError(f"points of member {member_id} kept changing; gave up after {ATTEMPTS} attempts")
+
+
 # ---------- Reversal and expiry ----------
 
 
@@ -480,8 +505,14 @@ def expire_due(day: date) -> dict[str, Any]:
 
 
 def balance(member_id: str) -> int:
+    return _balance(member_id)
+
+
+def _balance(member_id: str, consistent: bool = False) -> int:
     try:
-        return int(BalanceRecord.get(member_pk(member_id), BALANCE_SK).points or 0)
+        return int(
+            BalanceRecord.get(member_pk(member_id), BALANCE_SK, consistent_read=consistent).points or 0
+        )
     except BalanceRecord.DoesNotExist:
         return 0
 
@@ -552,11 +583,12 @@ def history(
 
 def totals(member_id: str) -> dict[str, int]:
     """The member's cumulative points totals (for operators and checks): balance = earned - spent
-    - expired - reversed."""
+    - expired - reversed - debited."""
     state = _read_state(member_id)
     return {
         "earned_total": state.earned_total,
         "spent_total": state.spent_total,
         "expired_total": state.expired_total,
         "reversed_total": state.reversed_total,
+        "debited_total": state.debited_total,
     }

@@ -8,10 +8,10 @@ Keys of this module:
                                       PURCHASE#<policy_no>, INVITE#<invitee>, SIGNIN#<yyyy-mm-dd>,
                                       FEE#... (earn lots), SPEND#<order>, RELEASE#<order> (spend_reversal),
                                       CONFIRM#<order> (marker), EXPIRE#<lot key>, EXPIRE#RELEASE#<order>,
-                                      REVERSE#<policy_no>
+                                      REVERSE#<policy_no>, <fee key>#clawback (debit)
      gsi2 byTime: POINTS#<member> / <at>#<key>        (history newest first; not on markers)
      gsi1 byDue (earn lots): POINTSEXPIRY#<yyyy-mm-dd> / <member>#<key>   (the day the lot expires)
-  MEMBER#<id>/POINTSTATE            earned / spent / expired / reversed totals, the expiry frontier,
+  MEMBER#<id>/POINTSTATE            earned / spent / expired / reversed / debited totals, the expiry frontier,
                                     the last lot's expiry day and a version for optimistic writes
   MEMBER#<id>/POINTSLOT#<end:012d>  a lot's place on the line (points, expiry): "expiring soon" reads
                                     the few lots after the consumed front in one query
@@ -71,6 +71,7 @@ class PointsStateRecord(Model):
     spent_total = NumberAttribute(default=0)  # spends net of spend reversals
     expired_total = NumberAttribute(default=0)
     reversed_total = NumberAttribute(default=0)
+    debited_total = NumberAttribute(default=0)  # taken back from the front, e.g. a fee clawed back
     expired_through = NumberAttribute(default=0)  # supply position up to which lots have expired
     last_expires_on = UnicodeAttribute(null=True)
     version = NumberAttribute(default=0)
