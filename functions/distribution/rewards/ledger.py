@@ -7,6 +7,7 @@ delivered twice, or two workers racing, write it once: `post` then answers False
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -39,6 +40,9 @@ class Entry:
     detail: dict[str, Any] = field(default_factory=dict)
     release_on: str | None = None  # earn entries: the day they may become available (byDue index)
     earned: bool = False  # counts toward "earned" (dashboard totals): earn, void, clawback
+    # What it adds to "earned" when that differs from amount_cents (a clawback of a fee paid in
+    # points takes points back, moves no cash, and still lowers the fees earned).
+    earned_cents: int | None = None
 
     @property
     def sk(self) -> str:
@@ -84,7 +88,8 @@ def post(
         if entry.balance not in BALANCES:
             raise ValueError(f"unknown balance {entry.balance!r}")
         deltas[entry.balance] += entry.amount_cents
-        earned += entry.amount_cents if entry.earned else 0
+        if entry.earned:
+            earned += entry.amount_cents if entry.earned_cents is None else entry.earned_cents
     actions = [getattr(BalanceRecord, f"{name}_cents").add(delta) for name, delta in deltas.items() if delta]
     if earned:
         actions.append(BalanceRecord.earned_cents.add(earned))
@@ -95,6 +100,7 @@ def post(
     for name, cents in (minimum or {}).items():
         check = getattr(BalanceRecord, f"{name}_cents") >= cents
         condition = check if condition is None else condition & check
+    extra = _Counted()
     try:
         with TransactWrite(connection=transaction_connection()) as transaction:
             for entry in entries:
@@ -116,18 +122,55 @@ def post(
                     LedgerEntryRecord, pk, sk, condition=LedgerEntryRecord.sk.exists()
                 )
             if extra_writes is not None:
-                extra_writes(transaction)
+                extra_writes(extra.around(transaction))
     except TransactWriteError as exc:
         reasons = list(getattr(exc, "cancellation_reasons", None) or [])
         failed = [i for i, r in enumerate(reasons) if r is not None and r.code == "ConditionalCheckFailed"]
         if not failed:
             raise
-        if any(i < len(entries) for i in failed):
+        # PynamoDB sends condition checks first, then deletes, puts and updates (each in call order),
+        # whatever order they were added in; a reason's index is its position in that list.
+        first_entry = (
+            len(require_absent) + len(require_present) + extra.counts["check"] + extra.counts["delete"]
+        )
+        entry_positions = range(first_entry, first_entry + len(entries))
+        balance_position = first_entry + len(entries) + extra.counts["put"]
+        if any(i in entry_positions for i in failed):
             return False  # already written: a replay
-        if len(entries) in failed:
+        if balance_position in failed and minimum:
             raise InsufficientBalance(minimum) from exc
         raise PreconditionFailed([reasons[i].message if reasons[i] else "" for i in failed]) from exc
     return True
+
+
+class _Counted:
+    """Counts the kinds of items `extra_writes` adds, to find a failed item's position."""
+
+    def __init__(self) -> None:
+        from collections import Counter
+
+        self.counts: Counter[str] = Counter()
+        self._transaction: Any = None
+
+    def around(self, transaction: Any) -> _Counted:
+        self._transaction = transaction
+        return self
+
+    def condition_check(self, *args: Any, **kwargs: Any) -> Any:
+        self.counts["check"] += 1
+        return self._transaction.condition_check(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        self.counts["delete"] += 1
+        return self._transaction.delete(*args, **kwargs)
+
+    def save(self, *args: Any, **kwargs: Any) -> Any:
+        self.counts["put"] += 1
+        return self._transaction.save(*args, **kwargs)
+
+    def update(self, *args: Any, **kwargs: Any) -> Any:
+        self.counts["update"] += 1
+        return self._transaction.update(*args, **kwargs)
 
 
 def _record(member_id: str, pk: str, entry: Entry, at: str) -> LedgerEntryRecord:
@@ -207,29 +250,44 @@ def earned_in(member_id: str, day: date) -> dict[str, int]:
 def page(
     member_id: str, limit: int = 20, after: str | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of a member's entries, newest first; `after` is the previous page's cursor."""
+    """One page of a member's entries, newest first (one Query); `after` is the previous page's
+    cursor. The cursor encodes "<at>~<n>": the time of the page's last entry and how many entries of
+    that time were already shown (the entries of one post share it). It names no entry key, so it
+    gives away no policy number. Raises ValueError for a cursor this function did not make."""
     limit = max(1, min(limit, PAGE_LIMIT))
-    last_key = None
+    skip, condition, at = 0, None, None
     if after:
-        gsi2sk, _, sk = after.partition("|")
-        last_key = {
-            "pk": {"S": member_pk(member_id)},
-            "sk": {"S": sk},
-            "gsi2pk": {"S": f"LEDGER#{member_id}"},
-            "gsi2sk": {"S": gsi2sk},
-        }
-    result = LedgerEntryRecord.by_time.query(
-        f"LEDGER#{member_id}", scan_index_forward=False, limit=limit, last_evaluated_key=last_key
+        at, skip = _read_cursor(after)
+        # gsi2sk = "<at>#<sk>": every entry at that time or earlier sorts below "<at>$".
+        condition = LedgerEntryRecord.gsi2sk < f"{at}$"
+    records = list(
+        LedgerEntryRecord.by_time.query(
+            f"LEDGER#{member_id}", condition, scan_index_forward=False, limit=skip + limit + 1
+        )
     )
-    items = []
-    cursor = None
-    for r in result:
-        items.append(entry_view(r))
-        cursor = f"{r.gsi2sk}|{r.sk}"
-        if len(items) >= limit:
-            break
-    more = result.last_evaluated_key is not None
-    return items, cursor if (more and len(items) >= limit) else None
+    shown = records[skip : skip + limit]  # the skipped ones are the cursor's time, shown before
+    items = [entry_view(r) for r in shown]
+    if len(records) <= skip + limit or not shown:
+        return items, None
+    last = shown[-1].at
+    same_time = sum(1 for r in records[: skip + limit] if r.at == last)
+    return items, _cursor(last, same_time)
+
+
+def _cursor(at: str, count: int) -> str:
+    # URL-safe (it travels in a query string; the time's "+" would not)
+    return base64.urlsafe_b64encode(f"{at}~{count}".encode()).decode().rstrip("=")
+
+
+def _read_cursor(cursor: str) -> tuple[str, int]:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("not a cursor of this list") from exc
+    at, sep, count = text.rpartition("~")
+    if not sep or not at or len(at) > 40 or not count.isdigit() or int(count) > PAGE_LIMIT:
+        raise ValueError("not a cursor of this list")
+    return at, int(count)
 
 
 def due_for_release(day: date) -> list[dict[str, Any]]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from distribution.domain import program_settings
-from insuremall.models import condition_failed, now_iso
+from insuremall.models import condition_failed, now_iso, transaction_connection
 from insuremall.models.rewards import ProgramSettingsRecord
 
 
@@ -25,7 +26,8 @@ def current() -> dict[str, Any]:
 
 
 def save(settings: dict[str, Any], revision: int, operator_id: str, extra_writes=None) -> dict[str, Any]:
-    """Store the settings if `revision` is still current (0 = never saved); StaleRevision otherwise."""
+    """Store the settings if `revision` is still current (0 = never saved); StaleRevision otherwise.
+    `extra_writes(transaction)` (e.g. the audit entry) is written in the same transaction."""
     stored = {k: v for k, v in settings.items() if k != "revision"}
     record = ProgramSettingsRecord(
         settings=stored, revision=revision + 1, updated_at=now_iso(), updated_by=operator_id
@@ -36,8 +38,11 @@ def save(settings: dict[str, Any], revision: int, operator_id: str, extra_writes
         else ProgramSettingsRecord.revision == revision
     )
     try:
-        record.save(condition=condition)
-    except PutError as exc:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.save(record, condition=condition)
+            if extra_writes is not None:
+                extra_writes(transaction)
+    except TransactWriteError as exc:
         if condition_failed(exc):
             raise StaleRevision() from exc
         raise
