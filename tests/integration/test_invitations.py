@@ -360,3 +360,29 @@ def test_given_an_operator_when_a_licence_is_verified_then_it_is_masked_and_audi
         f"/admin/members/{b.member_id}/licence", {"licence_no": "x", "verified": "yes"}
     )
     assert status == 422 and set(answer["error"]["fields"]) == {"licence_no", "verified"}
+
+
+def test_given_two_members_binding_to_each_other_at_once_then_at_most_one_binding_holds(aws):
+    import threading
+
+    for _ in range(3):
+        x, _ = _sign_up(aws)
+        y, _ = _sign_up(aws)
+        codes = {x: _code(y), y: _code(x)}
+        results, start = {}, threading.Barrier(2)
+
+        def bind(member, code, results, start):
+            start.wait()
+            results[member] = member.post("/members/me/inviter", {"invite_code": code})[0]
+
+        threads = [threading.Thread(target=bind, args=(m, codes[m], results, start)) for m in (x, y)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(results.values()) == [200, 422], results  # the second one sees the cycle
+
+        from distribution import store
+
+        bound = [m for m in (x, y) if store.inviter_of(m.member_id)]
+        assert len(bound) == 1
