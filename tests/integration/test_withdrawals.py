@@ -17,7 +17,13 @@ from distribution.domain.withdrawal import china_day
 from distribution.rewards import ledger, withdrawals
 from distribution.rewards import settings as rewards_settings
 from insuremall import audit
-from insuremall.models.rewards import LedgerEntryRecord, member_pk
+from insuremall.models.rewards import (
+    SETTINGS_PK,
+    SETTINGS_SK,
+    LedgerEntryRecord,
+    ProgramSettingsRecord,
+    member_pk,
+)
 
 ACCOUNT = {"holder_name": "Li Hua", "bank_name": "ICBC Beijing Branch", "account_no": "6222020200112233445"}
 
@@ -54,8 +60,10 @@ def programme(**changes):
     try:
         yield
     finally:
-        now = rewards_settings.current()
-        rewards_settings.save(before, now.pop("revision"), "test")
+        if revision == 0:  # never saved before: leave no settings item behind
+            ProgramSettingsRecord(SETTINGS_PK, SETTINGS_SK).delete()
+        else:
+            rewards_settings.save(before, rewards_settings.current()["revision"], "test")
 
 
 class SpyProvider(payouts.SandboxPayoutProvider):
