@@ -12,7 +12,7 @@ from insuremall import audit, auth, aws, errors
 from insuremall.config import get_settings
 from insuremall.observability import get_logger
 from insuremall.privacy import masked_party
-from policy import store
+from policy import refunds, store
 from policy.domain import cancellation, endorsement
 
 app = Chalice(app_name="insuremall-policy")
@@ -163,35 +163,6 @@ def _reason(body: dict, problems: dict) -> str:
     return reason.strip()
 
 
-def _complete_refund(policy: dict) -> dict:
-    """Refund through the provider with a key of the policy (at most once there), then note it on
-    the policy. Runs after the cancellation is written, so a retry after a crash finishes it."""
-    done = policy["cancellation"]
-    if done["refund"]["status"] != "pending":
-        return policy
-    from checkout import payments
-
-    intent_id = policy["premium"].get("payment_intent_id")
-    if not intent_id:
-        raise errors.Conflict("This policy has no payment to refund; an operator will arrange the refund")
-    refund = payments.provider().refund(
-        intent_id,
-        done["refund_cents"],
-        f"{policy['policy_no']}-cancel",
-        f"cancellation: {done['reason_code']}",
-    )
-    done = done | {
-        "refund": {
-            "status": "refunded",
-            "amount_cents": refund["amount_cents"],
-            "refund_id": refund["refund_id"],
-            "refunded_at": refund["created_at"],
-        }
-    }
-    store.record_refund(policy["policy_no"], done)
-    return policy | {"cancellation": done}
-
-
 def _rerender_document(policy_no: str) -> None:
     """A new document version for the cancelled policy. A failure leaves the cancellation standing;
     the same request again renders it (the same policy version twice is a no-op)."""
@@ -256,7 +227,10 @@ def _cancel(policy: dict, caller: auth.Caller, reason: str, expected_cents: int 
         raise errors.Conflict(f"This policy is {policy['status']} and cannot be cancelled")
     if done["reason"] != reason or (expected_cents is not None and expected_cents != done["refund_cents"]):
         raise errors.Conflict(f"This policy was already cancelled on {done['cancelled_on']}")
-    policy = _complete_refund(policy)
+    try:
+        policy = refunds.complete(policy)
+    except refunds.NothingToRefund as exc:
+        raise errors.Conflict(str(exc)) from exc
     _rerender_document(policy["policy_no"])
     return {
         "policy": _summary(policy) | _cancellation_view(policy),

@@ -13,6 +13,7 @@ from insuremall.models.events import DomainEventRecord
 from insuremall.models.policy import (
     CounterRecord,
     ExposureRecord,
+    PendingRefundRecord,
     PolicyRecord,
     PolicyReference,
     ReferralRecord,
@@ -426,6 +427,8 @@ def cancel(
             )
             if audit_entry is not None:
                 transaction.save(audit_entry, condition=type(audit_entry).pk.does_not_exist())
+            if cancellation["refund"]["status"] == "pending":
+                transaction.save(PendingRefundRecord(sk=no, cancelled_at=at))
     except TransactWriteError as exc:
         if condition_failed(exc):
             return False
@@ -434,10 +437,20 @@ def cancel(
 
 
 def record_refund(policy_no: str, cancellation: dict[str, Any]) -> None:
-    """Write the cancellation with its refund done; writing it again changes nothing."""
-    PolicyRecord(pk=f"POLICY#{policy_no}", sk="POLICY").update(
-        actions=[PolicyRecord.cancellation.set(cancellation)], condition=PolicyRecord.status == "cancelled"
-    )
+    """Write the cancellation with its refund done and drop it from the pending refunds; writing it
+    again changes nothing."""
+    with TransactWrite(connection=transaction_connection()) as transaction:
+        transaction.update(
+            PolicyRecord(pk=f"POLICY#{policy_no}", sk="POLICY"),
+            actions=[PolicyRecord.cancellation.set(cancellation)],
+            condition=PolicyRecord.status == "cancelled",
+        )
+        transaction.delete(PendingRefundRecord(sk=policy_no))
+
+
+def pending_refunds(limit: int = 100) -> list[str]:
+    """Policies cancelled with a refund not yet paid, oldest first (one partition, no scan)."""
+    return [r.sk for r in PendingRefundRecord.query("REFUND#PENDING", limit=limit)]
 
 
 # ---------- policy documents ----------

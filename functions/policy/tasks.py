@@ -288,7 +288,33 @@ def expire_policies(event: dict[str, Any]) -> dict[str, Any]:
     return {"date": day.isoformat(), "expired": expired}
 
 
+def retry_refunds(event: dict[str, Any]) -> dict[str, Any]:
+    """Finish cancellation refunds left pending (the provider was down, or the request died after
+    the cancellation was written). Each refund is keyed by policy at the provider, so a refund the
+    API is finishing at the same moment is paid once."""
+    from policy import refunds
+
+    refunded, waiting = 0, []
+    for policy_no in store.pending_refunds():
+        policy = store.get_policy(policy_no, consistent=True)
+        if policy is None or policy["status"] != "cancelled":
+            continue
+        try:
+            refunds.complete(policy)
+        except refunds.NothingToRefund:
+            waiting.append(policy_no)  # no payment on file: an operator arranges it
+            continue
+        except Exception:
+            logger.exception("refund retry failed", extra={"policy_no": policy_no})
+            waiting.append(policy_no)
+            continue
+        refunded += 1
+        rerender_document(policy_no)
+    return {"refunded": refunded, "still_pending": waiting}
+
+
 TASKS = {
+    "retry_refunds": retry_refunds,
     "underwrite": underwrite,
     "refer": refer,
     "issue": issue,

@@ -210,6 +210,31 @@ def test_given_the_refund_step_crashed_when_retried_then_it_completes(
     assert intent_of(policy)["refunded_cents"] == premium
 
 
+def test_given_a_refund_left_pending_when_the_retry_task_runs_twice_then_refunded_once(
+    aws, customer, new_application, monkeypatch
+):
+    from checkout import payments
+    from policy import store, tasks
+
+    policy = paid_policy(customer, new_application)
+    no, premium = policy["policy_no"], policy["premium_cents"]
+
+    def outage(*args, **kwargs):
+        raise RuntimeError("provider unreachable")
+
+    monkeypatch.setattr(payments.SandboxProvider, "refund", outage)
+    status, _ = customer.post(f"/policies/{no}/cancellation", {"reason": "other", "refund_cents": premium})
+    assert status == 500 and no in store.pending_refunds()
+    monkeypatch.undo()
+
+    first = tasks.retry_refunds({})
+    second = tasks.retry_refunds({})
+
+    assert first["refunded"] >= 1 and no not in store.pending_refunds()
+    assert no not in second["still_pending"] and intent_of(policy)["refunded_cents"] == premium
+    assert customer.get(f"/policies/{no}")[1]["refund"]["status"] == "refunded"
+
+
 def test_given_cover_not_started_and_no_cooling_off_when_quoted_then_full_refund(
     aws, customer, new_application
 ):

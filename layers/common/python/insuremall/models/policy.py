@@ -3,7 +3,8 @@
 Keys: POLICY#<no>/POLICY; ORDER#<order_id>/POLICY (one policy per order);
 ORDER#<order_id>/UNDERWRITING (the decision, reused on retries); INSURED#<key>/POLICY#<no>
 (sum insured per person); VERIFY#<code>/VERIFY (a document's verification code -> policy);
-REFERRAL#<order_id>/REFERRAL; COUNTER#POLICYNO/<yyyymmdd>.
+REFERRAL#<order_id>/REFERRAL; COUNTER#POLICYNO/<yyyymmdd>; REFUND#PENDING/<no> (cancellation refunds
+not yet paid, for the retry task).
 GSI byCustomer: gsi1pk=CUSTOMER#<sub>, gsi1sk=<issued_at>#<no>; also REFERRAL#PENDING for open referrals.
 GSI byEndDate: gsi2pk=END#<yyyy-mm-dd>, gsi2sk=<no> (renewals and expiry read one day at a time).
 """
@@ -172,3 +173,14 @@ class EndorsementRecord(Model):
     changes = JSONAttribute()  # {field: {from, to}}, unmasked; masked when shown
     endorsed_at = UnicodeAttribute()
     endorsed_by = UnicodeAttribute()
+
+
+class PendingRefundRecord(Model):
+    """REFUND#PENDING/<policy_no>: written with a cancellation whose refund is pending, deleted with
+    the refund's record; the retry task reads this one partition."""
+
+    Meta = meta("policy_table")
+
+    pk = UnicodeAttribute(hash_key=True, default="REFUND#PENDING")
+    sk = UnicodeAttribute(range_key=True)
+    cancelled_at = UnicodeAttribute()
