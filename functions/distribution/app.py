@@ -10,7 +10,7 @@ from chalice import Chalice, Response
 
 from distribution import store
 from distribution.domain import members
-from distribution.routes import campaigns, invitations, points, withdrawals
+from distribution.routes import campaigns, commissions, invitations, points, withdrawals
 from insuremall import auth, aws, errors
 from insuremall.config import get_settings
 from insuremall.observability import get_logger
@@ -22,6 +22,7 @@ errors.install(app, logger)
 app.register_blueprint(points.bp)
 app.register_blueprint(invitations.bp)
 app.register_blueprint(campaigns.bp)
+app.register_blueprint(commissions.bp)
 app.register_blueprint(withdrawals.bp)
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

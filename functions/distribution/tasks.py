@@ -21,9 +21,11 @@ logger = get_logger("distribution-tasks")
 # event type -> consumers ("module:function"), each called with the event's payload and its type.
 CONSUMERS: dict[str, list[str]] = {
     "PolicyIssued": [
+        "distribution.commissions:on_policy_issued",
         "distribution.rewards.points_events:earn_for_purchase",
     ],
     "PolicyCancelled": [
+        "distribution.commissions:on_policy_cancelled",
         "distribution.rewards.points_events:reverse_for_cancellation",
     ],
     "MemberInvited": [
@@ -33,6 +35,7 @@ CONSUMERS: dict[str, list[str]] = {
 
 # task name -> "module:function", called with the schedule's event ({"task": ..., "date"?: ...}).
 TASKS: dict[str, str] = {
+    "release_commissions": "distribution.commissions:release_commissions",
     "expire_points": "distribution.rewards.points_events:expire_points",
 }
 
