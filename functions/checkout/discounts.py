@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from distribution.domain import coupon as rules
+from distribution.domain import program_settings
 from distribution.rewards import campaigns
 from distribution.rewards import settings as program
 from insuremall import errors
@@ -53,7 +54,8 @@ def derive(
         coupon=claim,
         points=points,
         balance_points=balance,
-        settings=program.current(),
+        # A plain order reads no programme settings (they only limit points).
+        settings=program.current() if (points or with_choices) else program_settings.DEFAULTS,
     )
     problems |= {k: v for k, v in more.items() if k not in problems}
     if problems:
