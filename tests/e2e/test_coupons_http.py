@@ -126,3 +126,23 @@ def test_given_bad_campaigns_and_changes_then_each_problem_is_named_and_changes_
         timeout=30,
     )
     assert missing.status_code == 404
+
+
+def test_given_a_quota_of_5_when_30_claims_arrive_at_once_over_http_then_exactly_5_succeed(
+    operator, customer
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    coupons = [
+        {"coupon_id": "rush", "kind": "percent", "percent": 5, "per_member_limit": 100, "quota": 5},
+    ]
+    campaign_id = operator.post("/admin/campaigns", json=_campaign(coupons=coupons)).json()["campaign_id"]
+
+    def claim(_: int) -> int:
+        return customer.post(f"/campaigns/{campaign_id}/coupons/rush/claim").status_code
+
+    with ThreadPoolExecutor(max_workers=15) as pool:
+        statuses = list(pool.map(claim, range(30)))
+
+    assert statuses.count(201) == 5 and statuses.count(409) == 25
+    assert len(customer.get("/members/me/coupons").json()["coupons"]) == 5
