@@ -171,12 +171,8 @@ class _Mapping:
     """One subscription: a function on a stream, with its counters."""
 
     def __init__(self, spec: StreamSubscription, stream_arn: str, function_arn: str, on_failure: str | None):
-        self.spec, self.stream_arn, self.function_arn, self.on_failure = (
-            spec,
-            stream_arn,
-            function_arn,
-            on_failure,
-        )
+        self.spec, self.stream_arn = spec, stream_arn
+        self.function_arn, self.on_failure = function_arn, on_failure
         for i, pattern in enumerate(spec.filter_patterns):
             check_pattern(pattern, f"{spec.function}.{spec.name} filter {i}")
         self.position, self.opened = spec.starting_position, False
@@ -261,6 +257,7 @@ class StreamPoller:
         window is cut short, retries keep their pauses."""
         deadline = time.monotonic() + timeout
         if self._thread is None:
+            self._stop.clear()  # a stopped poller can still be drained in this thread
             while not self._cycle(flush=True):
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"stream records still undelivered: {self.status()}")
