@@ -33,6 +33,7 @@ BENCHMARKS = {
     "cost": "AWS requests and USD per policy sold",
     "policy_document": "time to render one policy PDF, in-process",
     "renewals": "renewal job time and DynamoDB requests at 1k and 10k policies, 1% due",
+    "member_dashboard": "fee dashboard and ledger page: latency and DynamoDB requests, 100 vs 10k entries",
 }
 TIMEOUT_S = 600
 

@@ -142,15 +142,19 @@ def release(member_id: str, earn: dict[str, Any], day: date) -> str:
     except PreconditionFailed:
         return "voided"
     if points:
-        # After the release is written (never for a voided fee); the points key makes a retry harmless.
-        _points().credit(
-            member_id,
-            _points_key(earn["policy_no"], int(earn["level"])),
-            int(detail.get("points") or 0),
-            f"Promotion fee, policy {commission.mask_policy_no(earn['policy_no'])}, level {earn['level']}",
-            policy_no=earn["policy_no"],
-        )
+        _credit_points(member_id, earn)  # after the release is written: never for a voided fee
     return "released" if posted else "already"
+
+
+def _credit_points(member_id: str, earn: dict[str, Any]) -> None:
+    """Pay a released fee settled in points (keyed: a retry, or a re-run finishing a crash, pays once)."""
+    _points().credit(
+        member_id,
+        _points_key(earn["policy_no"], int(earn["level"])),
+        int((earn.get("detail") or {}).get("points") or 0),
+        f"Promotion fee, policy {commission.mask_policy_no(earn['policy_no'])}, level {earn['level']}",
+        policy_no=earn["policy_no"],
+    )
 
 
 def _points():
@@ -168,12 +172,29 @@ def _run_day(event: dict[str, Any]) -> date:
 
 def release_commissions(event: dict[str, Any]) -> dict[str, Any]:
     """Scheduled daily: release fees whose cooling-off ended, for the run day and the catch-up days
-    before it (one index Query per day; already released entries answer False and change nothing)."""
+    before it (one index Query and one batch read per day; released or voided entries are skipped)."""
     day = _run_day(event)
     counts = {"released": 0, "already": 0, "voided": 0}
     for due in commission.release_days(day):
-        for earn in ledger.due_for_release(due):
-            counts[release(earn["member_id"], earn, day)] += 1
+        earned = ledger.due_for_release(due)
+        # A catch-up day was usually released by yesterday's run: one batch read skips those.
+        done = ledger.existing(
+            [
+                (e["member_id"], entry_sk(e["key"].removesuffix("#earn"), kind))
+                for e in earned
+                for kind in ("release", "void")
+            ]
+        )
+        for earn in earned:
+            subject = earn["key"].removesuffix("#earn")
+            if (earn["member_id"], entry_sk(subject, "void")) in done:
+                counts["voided"] += 1
+            elif (earn["member_id"], entry_sk(subject, "release")) in done:
+                if (earn.get("detail") or {}).get("settlement") == "points":
+                    _credit_points(earn["member_id"], earn)  # finishes a run that stopped in between
+                counts["already"] += 1
+            else:
+                counts[release(earn["member_id"], earn, day)] += 1
     logger.info("promotion fees released", extra={"date": day.isoformat(), **counts})
     return {"date": day.isoformat(), **counts}
 
@@ -269,15 +290,7 @@ def _claw_back(
 
 
 def _take_back_points(member_id: str, base: dict, points: int) -> None:
-    module = _points()
-    take_back = getattr(module, "debit", None)
-    if take_back is None:
-        logger.warning(
-            "points clawback not applied: the points module has no debit",
-            extra={"policy_no": base["policy_no"], "level": base["level"]},
-        )
-        return
-    take_back(
+    _points().debit(
         member_id,
         f"{_points_key(base['policy_no'], base['level'])}#clawback",
         points,

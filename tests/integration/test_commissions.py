@@ -256,7 +256,7 @@ def test_given_a_renewal_then_the_renewal_rates_apply(product):
 
 
 # ---------- releasing ----------
-def test_given_the_release_job_run_twice_then_fees_are_released_once(product):
+def test_given_the_release_job_run_twice_then_fees_are_released_once(aws, product):
     b, a = _new_member(), _new_member()
     sale = Sale(product, level1=b, level2=a)
     sale.issue()
@@ -264,10 +264,13 @@ def test_given_the_release_job_run_twice_then_fees_are_released_once(product):
     before = _release(sale.release_day - timedelta(days=1))  # cooling-off not over yet
     assert _balance(b)["pending_cents"] == 5_400
     first = _release(sale.release_day)
+    aws.meter.reset()
     second = _release(sale.release_day)
+    second_writes = aws.meter.calls["dynamodb.TransactWriteItems"]
 
     assert first["released"] >= 2 and before["date"] < first["date"]
     assert second["released"] == 0 and second["already"] >= 2
+    assert second_writes == 0  # released entries are skipped after one batch read, not re-attempted
     assert _kinds(b, sale.policy_no, 1) == ["available", "earn", "release"]
     assert _balance(b)["pending_cents"] == 0
     assert _balance(b)["available_cents"] == 5_400
@@ -690,7 +693,7 @@ def test_given_checks_and_extra_writes_when_posting_then_replay_shortage_and_pre
     assert _balance(m)["pending_cents"] == 1_000 and _balance(m)["available_cents"] == 0
 
 
-def test_given_a_fee_paid_in_points_when_released_then_the_points_module_credits_it_once(
+def test_given_a_fee_paid_in_points_then_the_points_module_credits_it_once_and_debits_the_clawback(
     product, licence_required
 ):
     from distribution.rewards import points
@@ -701,5 +704,9 @@ def test_given_a_fee_paid_in_points_when_released_then_the_points_module_credits
 
     _release(sale.release_day)
     _release(sale.release_day)
+    credited = points.balance(unlicensed)
+    sale.cancel(within_cooling_off=False, refund_cents=PREMIUM // 2, on=sale.release_day)
+    sale.cancel(within_cooling_off=False, refund_cents=PREMIUM // 2, on=sale.release_day)
 
-    assert points.balance(unlicensed) == 5_400
+    assert credited == 5_400
+    assert points.balance(unlicensed) == 2_700  # half the premium refunded: half the fee's points back

@@ -290,6 +290,15 @@ def _read_cursor(cursor: str) -> tuple[str, int]:
     return at, int(count)
 
 
+def existing(keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of (member_id, entry sort key) exist: BatchGetItem, 100 keys per request."""
+    found: set[tuple[str, str]] = set()
+    wanted = [(member_pk(member_id), sk) for member_id, sk in dict.fromkeys(keys)]
+    for r in LedgerEntryRecord.batch_get(wanted, attributes_to_get=["pk", "sk", "member_id"]):
+        found.add((r.member_id, r.sk))
+    return found
+
+
 def due_for_release(day: date) -> list[dict[str, Any]]:
     """Earn entries whose cooling-off ends on `day` (one index partition per day)."""
     return [
