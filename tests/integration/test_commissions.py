@@ -650,8 +650,15 @@ def test_given_the_schedule_then_the_release_job_runs_through_the_tasks_function
     assert _balance(b)["available_cents"] == 5_400
 
 
-def test_given_a_stream_record_of_policy_issued_then_the_tasks_function_earns_fees(aws, product):
+def test_given_a_stream_record_of_policy_issued_then_the_tasks_function_earns_fees(aws, product, monkeypatch):
     from boto3.dynamodb.types import TypeSerializer
+
+    from distribution import tasks
+
+    assert "distribution.commissions:on_policy_issued" in tasks.CONSUMERS["PolicyIssued"]
+    assert "distribution.commissions:on_policy_cancelled" in tasks.CONSUMERS["PolicyCancelled"]
+    # Only this consumer: the others (points) have their own tests.
+    monkeypatch.setitem(tasks.CONSUMERS, "PolicyIssued", ["distribution.commissions:on_policy_issued"])
 
     b = _new_member()
     sale = Sale(product, level1=b, level2=None)
