@@ -35,6 +35,14 @@ function progress(status) {
   }));
 }
 
+// Coupons and points taken off the premium, each on its own line (total is what is charged).
+function discountFacts(pr) {
+  if (!pr.discounts?.length) return null;
+  return [h("dt", {text: "Premium before discounts"}), h("dd", {text: cents(pr.gross_cents, pr.currency)}),
+    pr.discounts.map((d) => [h("dt", {text: d.kind === "coupon" ? "Coupon" : "Points"}),
+      h("dd", {text: `\u2212${cents(d.amount_cents, pr.currency)} (${d.label})`})])];
+}
+
 function view(o) {
   const box = h("section", {class: `card ${o.status}`, "aria-labelledby": "status-h"},
     h("h2", {id: "status-h", class: "status", text: o.status_label}),
@@ -65,7 +73,8 @@ function view(o) {
         h("dt", {text: "Plan"}), h("dd", {text: o.plan}),
         h("dt", {text: "Term"}), h("dd", {text: o.term}),
         h("dt", {text: "Cover"}), h("dd", {text: `${day(o.start_date)} to ${day(o.end_date)}`}),
-        h("dt", {text: "Premium"}), h("dd", {text: money(o.premium.total, o.premium.currency)}),
+        discountFacts(o.premium),
+        h("dt", {text: o.premium.discounts?.length ? "You pay" : "Premium"}), h("dd", {text: money(o.premium.total, o.premium.currency)}),
         o.insured?.length ? [h("dt", {text: "Insured"}), h("dd", {text: o.insured.map((p) => p.name).join(", ")})] : null)),
     h("section", {"aria-labelledby": "history-h"},
       h("h2", {id: "history-h", text: "History"}),

@@ -1,6 +1,6 @@
 import {api} from "../api.js";
 import {goToSignIn, referrer, requireSession} from "../session.js";
-import {$, clearFieldErrors, day, h, hideAlert, list, money, param, setBusy, showAlert, showError, showFieldErrors, uuid, when} from "../ui.js";
+import {$, cents, clearFieldErrors, day, debounce, h, hideAlert, list, money, param, setBusy, showAlert, showError, showFieldErrors, uuid, when} from "../ui.js";
 
 const session = requireSession();
 const quoteId = param("quote");
@@ -112,9 +112,104 @@ function summary(quote, product) {
       quote.inputs.occupation_class ? [h("dt", {text: "Occupation class"}), h("dd", {text: String(quote.inputs.occupation_class)})] : null),
     h("div", {class: "table-wrap"}, h("table", {},
       h("caption", {text: "Premium breakdown"}),
-      h("tbody", {}, pr.breakdown.map((b) => h("tr", {}, h("td", {text: b.description}), h("td", {class: "num", text: money(b.amount, pr.currency)}))),
-        h("tr", {class: "total"}, h("th", {scope: "row", text: "You pay"}), h("td", {class: "num", text: money(pr.total, pr.currency)}))))),
+      h("tbody", {id: "premium-rows"}, premiumRows(quote)))),
     quote.expired ? null : h("p", {class: "hint", text: `This price is held until ${when(quote.valid_until)}.`}));
+}
+
+// ---------- coupons and points ----------
+// The customer only picks a coupon and a number of points; the server works out every amount
+// (POST /quotes/{id}/discounts) and the breakdown shows them before the order is submitted.
+let applied = null;  // the last preview of the current quote: gross_cents, discounts, payable_cents, max_points, ...
+const chosen = {coupon_claim_id: null, points: 0};
+let previewing = null;
+
+const payText = (quote) => (applied ? cents(applied.payable_cents, quote.premium.currency) : money(quote.premium.total, quote.premium.currency));
+
+function premiumRows(quote) {
+  const pr = quote.premium;
+  const rows = pr.breakdown.map((b) => h("tr", {}, h("td", {text: b.description}), h("td", {class: "num", text: money(b.amount, pr.currency)})));
+  if (applied?.discounts?.length) {
+    rows.push(h("tr", {}, h("th", {scope: "row", text: "Premium before discounts"}), h("td", {class: "num", text: cents(applied.gross_cents, pr.currency)})),
+      ...applied.discounts.map((d) => h("tr", {class: "discount"},
+        h("td", {text: d.kind === "coupon" ? `Coupon: ${d.label}` : `Points: ${d.label}`}),
+        h("td", {class: "num", text: "\u2212" + cents(d.amount_cents, pr.currency)}))));
+  }
+  rows.push(h("tr", {class: "total"}, h("th", {scope: "row", text: "You pay"}), h("td", {class: "num", text: payText(quote)})));
+  return rows;
+}
+
+function discountBox() {
+  const coupon = h("select", {id: "coupon", name: "coupon_claim_id"}, h("option", {value: "", text: "No coupon"}));
+  const points = h("input", {id: "points", name: "points", type: "number", inputmode: "numeric", min: "0", step: "1", value: "0",
+    "aria-describedby": "points-hint"});
+  const box = h("fieldset", {id: "discounts", hidden: true},
+    h("legend", {text: "Coupons and points"}),
+    h("div", {class: "field", "data-field": "coupon_claim_id"}, h("label", {for: "coupon", text: "Coupon"}), coupon),
+    h("div", {class: "field", "data-field": "points"}, h("label", {for: "points", text: "Points to use"}),
+      h("p", {class: "hint", id: "points-hint"}), points),
+    h("p", {id: "discount-status", role: "status"}));
+  coupon.addEventListener("change", () => {
+    chosen.coupon_claim_id = coupon.value || null;
+    previewDiscounts();
+  });
+  points.addEventListener("input", debounce(() => {
+    const n = points.value.trim() === "" ? 0 : Number(points.value);
+    chosen.points = Number.isInteger(n) && n >= 0 ? n : -1;
+    previewDiscounts();
+  }, 400));
+  return box;
+}
+
+async function previewDiscounts() {
+  const box = $("#discounts");
+  if (!box || !current || current.expired) return;
+  const quote = current;
+  const status = $("#discount-status");
+  previewing?.abort();
+  const control = new AbortController();
+  previewing = control;
+  clearFieldErrors(box);
+  if (chosen.points < 0) {
+    showFieldErrors(box, {points: "Enter a whole number of points, 0 or more"}, undefined, {focus: false});
+    return;
+  }
+  const body = {};
+  if (chosen.coupon_claim_id) body.coupon_claim_id = chosen.coupon_claim_id;
+  if (chosen.points) body.points = chosen.points;
+  if (!box.hidden) status.textContent = "Working out your discount…";
+  try {
+    const r = await api(`/quotes/${encodeURIComponent(quote.quote_id)}/discounts`, {method: "POST", body, signal: control.signal});
+    applied = r;
+    const select = $("#coupon");
+    select.replaceChildren(h("option", {value: "", text: "No coupon"}), ...(r.coupons || []).map((c) =>
+      h("option", {value: c.claim_id, disabled: !c.applies, text: c.applies ? c.label : `${c.label} (${c.reason})`})));
+    select.value = chosen.coupon_claim_id || "";
+    const most = Number(r.max_points) || 0;
+    $("#points").max = String(most);
+    $("#points").disabled = most <= 0 && !chosen.points;
+    $("#points-hint").textContent = r.points_balance
+      ? (most > 0 ? `You have ${r.points_balance} points; you can use up to ${most} on this order.` : `You have ${r.points_balance} points; they cannot be used on this order.`)
+      : "You have no points yet.";
+    box.hidden = !((r.coupons || []).length || r.points_balance > 0);
+    status.textContent = r.discounts.length
+      ? `You save ${cents(r.discount_cents, quote.premium.currency)}. You pay ${cents(r.payable_cents, quote.premium.currency)}.` : "";
+  } catch (err) {
+    if (err.name === "AbortError") return;
+    applied = null;
+    if (err.status === 401) return goToSignIn();
+    // This deployment cannot preview discounts: the order is placed at the full premium.
+    if (err.status === 405 || (err.status === 404 && /^No route/.test(err.message))) {
+      box.hidden = true;
+    } else if (err.status === 422) {
+      status.textContent = "These discounts cannot be applied. See the message above.";
+      showFieldErrors(box, err.fields, undefined, {focus: false});
+    } else {
+      status.textContent = err.message;
+    }
+  }
+  $("#premium-rows")?.replaceChildren(...premiumRows(quote));
+  const submit = $("#order-form button[type=submit]");
+  if (submit && !submit.disabled) submit.textContent = `Submit order, ${payText(quote)}`;
 }
 
 // A quote holds its price for a while; after that a new one with the same answers gives today's price.
@@ -179,8 +274,9 @@ function buildForm(quote, product) {
       h("label", {class: "choice"}, h("input", {type: "checkbox", name: "accept_terms", id: "accept_terms"}),
         h("span", {}, "I have read and accept the policy terms, exclusions and purchase notes (",
           h("a", {href: `product.html?id=${encodeURIComponent(product.product_id)}`, text: "see the product page"}), ")."))),
+    discountBox(),
     alert,
-    h("div", {class: "actions"}, h("button", {type: "submit", text: `Submit order, ${money(quote.premium.total, quote.premium.currency)}`})));
+    h("div", {class: "actions"}, h("button", {type: "submit", text: `Submit order, ${payText(quote)}`})));
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     submit(form, alert, current, product);
@@ -285,6 +381,8 @@ async function submit(form, alert, quote, product) {
     return;
   }
   if (referrer()) body.ref = referrer();  // the shared link the customer arrived through
+  if (chosen.coupon_claim_id) body.coupon_claim_id = chosen.coupon_claim_id;
+  if (chosen.points > 0) body.points = chosen.points;
   const keyName = `insuremall.idem.${quote.quote_id}`;
   if (!sessionStorage.getItem(keyName)) sessionStorage.setItem(keyName, uuid());
   const button = form.querySelector("button[type=submit]");
@@ -323,6 +421,7 @@ async function requote(product) {
   const before = current.premium.total;
   const quote = await api("/quotes", {method: "POST", body: requoteBody(current)});
   current = quote;
+  applied = null;
   history.replaceState(null, "", `order.html?quote=${encodeURIComponent(quote.quote_id)}`);
   $("#summary").replaceWith(summary(quote, product));
   const form = $("#order-form") || buildForm(quote, product);
@@ -333,6 +432,7 @@ async function requote(product) {
     : `Your price is still ${money(quote.premium.total, quote.premium.currency)}, held until ${when(quote.valid_until)}.`});
   $("#expired").replaceWith(note);
   if (!form.isConnected) note.after(form);
+  previewDiscounts();
 }
 
 async function load() {
@@ -354,6 +454,7 @@ async function load() {
     }
     parts.push(quote.expired ? expiredBox(() => requote(product)) : buildForm(quote, product));
     root.replaceChildren(...parts);
+    previewDiscounts();
   } catch (err) {
     if (err.status === 401) return goToSignIn();
     if (err.status === 404) err.message = "We could not find this quote. Please get a new quote from the product page.";

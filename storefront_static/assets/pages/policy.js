@@ -1,6 +1,6 @@
 import {api} from "../api.js";
 import {goToSignIn, requireSession} from "../session.js";
-import {$, cny, day, h, list, money, param, showError, STATUS_LABELS, when} from "../ui.js";
+import {$, cents, cny, day, h, list, money, param, showError, STATUS_LABELS, when} from "../ui.js";
 
 const session = requireSession();
 const policyNo = param("no");
@@ -42,7 +42,7 @@ function render(p) {
     h("h2", {text: "Premium"}),
     h("div", {class: "table-wrap"}, h("table", {},
       h("caption", {text: "How the premium was worked out"}),
-      h("tbody", {}, (p.premium_breakdown || []).map((b) => h("tr", {}, h("td", {text: b.description}), h("td", {class: "num", text: money(b.amount, cur)})))))),
+      h("tbody", {id: "policy-premium-rows"}, (p.premium_breakdown || []).map((b) => h("tr", {}, h("td", {text: b.description}), h("td", {class: "num", text: money(b.amount, cur)})))))),
     h("h2", {text: "People"}),
     h("h3", {text: "Policyholder"}), h("ul", {}, person(p.policyholder)),
     h("h3", {text: "Insured"}), h("ul", {}, (p.insured_persons || []).map(person)),
@@ -51,6 +51,23 @@ function render(p) {
     p.terms_summary ? [h("h2", {text: "What it pays"}), h("p", {text: p.terms_summary})] : null,
     p.exclusions?.length ? [h("h2", {text: "What is not covered"}), list(p.exclusions)] : null,
   ];
+}
+
+// Coupons and points of the order the policy came from: each on its own line, then what was paid.
+async function showDiscounts(p) {
+  let premium = p.discounts ? p : null;
+  if (!premium && p.order_id) {
+    try {
+      premium = (await api(`/orders/${encodeURIComponent(p.order_id)}`)).premium;
+    } catch { return; /* the policy shows without its discounts */ }
+  }
+  if (!premium?.discounts?.length) return;
+  const cur = p.currency || "CNY";
+  $("#policy-premium-rows")?.append(
+    h("tr", {}, h("th", {scope: "row", text: "Premium before discounts"}), h("td", {class: "num", text: cents(premium.gross_cents, cur)})),
+    ...premium.discounts.map((d) => h("tr", {class: "discount"}, h("td", {text: `${d.kind === "coupon" ? "Coupon" : "Points"}: ${d.label}`}),
+      h("td", {class: "num", text: `\u2212${cents(d.amount_cents, cur)}`}))),
+    h("tr", {class: "total"}, h("th", {scope: "row", text: "You paid"}), h("td", {class: "num", text: money(p.premium, cur)})));
 }
 
 // The PDF comes from a 5-minute presigned link; the tab is opened on the click so no popup blocker stops it.
@@ -75,6 +92,7 @@ async function load() {
     const p = await api(`/policies/${encodeURIComponent(policyNo)}`);
     document.title = `Policy ${p.policy_no} - InsureMall`;
     $("#policy").replaceChildren(...render(p).flat().filter(Boolean));
+    showDiscounts(p);
   } catch (err) {
     if (err.status === 401) return goToSignIn();
     if (err.status === 404) err.message = "We could not find this policy in your account.";
