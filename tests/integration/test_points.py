@@ -248,7 +248,9 @@ def test_given_a_cancelled_policy_when_its_points_were_partly_spent_then_only_th
     assert reverse(cancelled, "PolicyCancelled") is False
     assert _in_step(member_id) == 0
     assert points.totals(member_id)["reversed_total"] == purchase - 30
-    assert reverse({"policy_no": "P-NEVER-ISSUED", "customer_id": member_id}, "PolicyCancelled") is False
+    never = {"policy_no": "P-NOT-EARNED", "customer_id": member_id}
+    assert reverse(never, "PolicyCancelled") is True  # a marker of 0 points: a late earn writes nothing
+    assert _in_step(member_id) == 0
 
 
 def test_given_member_invited_twice_then_the_inviter_earns_once(aws, member_id):
@@ -363,3 +365,17 @@ def test_given_fee_points_partly_spent_when_clawed_back_then_only_what_is_left_i
     result = points.expire_due(earned_on + timedelta(days=_expiry_days()))
     assert result["expired_points"] == 0  # the fee lot was spent or taken back: nothing of it expires
     assert _in_step(member_id) == 20
+
+
+def test_given_a_cancellation_before_the_issue_event_when_both_arrive_then_no_points_are_earned(
+    aws, member_id
+):
+    earn = _consumer("PolicyIssued", "earn_for_purchase")
+    reverse = _consumer("PolicyCancelled", "reverse_for_cancellation")
+    payload = _issued(member_id, 30000)
+    cancelled = {"policy_no": payload["policy_no"], "customer_id": member_id}
+    assert reverse(cancelled, "PolicyCancelled") is True
+    assert reverse(cancelled, "PolicyCancelled") is False
+    assert earn(payload, "PolicyIssued") is False
+    assert _in_step(member_id) == 0
+    assert _points().history(member_id)[0] == []

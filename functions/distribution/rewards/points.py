@@ -245,11 +245,12 @@ def credit(
     *,
     policy_no: str | None = None,
     detail: dict[str, Any] | None = None,
+    unless: str | None = None,
 ) -> bool:
     """Earn `points` as a lot keyed `key` (once: False if `key` was credited before, or for 0 points).
 
     The lot expires `points_expiry_days` after `day` (China time; today by default), and never before
-    a lot earned earlier.
+    a lot earned earlier. With `unless` (an entry key), nothing is earned once that entry exists.
     """
     if isinstance(points, bool) or not isinstance(points, int) or points < 0:
         raise ValueError("points must be a whole number, 0 or more")
@@ -287,9 +288,13 @@ def credit(
             lot=PointsLotRecord(
                 pk=member_pk(member_id), sk=lot_sk(lot_end), key=key, points=points, expires_on=expires_on
             ),
+            require_absent=(unless,) if unless else (),
         )
 
-    return _write(member_id, plan)
+    try:
+        return _write(member_id, plan)
+    except PreconditionFailed:
+        return False  # `unless` exists
 
 
 def check_in(member_id: str, at: datetime | None = None) -> tuple[bool, int, date]:
@@ -426,12 +431,28 @@ def debit(member_id: str, key: str, points: int, reason: str) -> bool:
 def reverse_purchase(member_id: str, policy_no: str) -> bool:
     """Take back what is still unspent of a cancelled policy's purchase points (REVERSE#<policy>), once.
 
-    False when the policy earned no points or was reversed before.
+    False when it was reversed before. A cancellation that arrives before the policy's points were
+    earned leaves the reversal entry (0 points), so the late earn writes nothing.
     """
-    lot = _get_entry(member_id, f"PURCHASE#{policy_no}")
-    if lot is None or lot.lot_end is None:
-        return False
-    lot_points, lot_end = int(lot.points), int(lot.lot_end)
+    for attempt in range(ATTEMPTS):
+        lot = _get_entry(member_id, f"PURCHASE#{policy_no}")
+        if lot is not None and lot.lot_end is not None:
+            return _reverse_lot(member_id, policy_no, int(lot.points), int(lot.lot_end))
+        marker = _Entry(
+            f"REVERSE#{policy_no}", "reverse", 0, "policy cancelled", visible=False, policy_no=policy_no
+        )
+        try:
+            return _apply(
+                member_id,
+                _Plan(entries=[marker], bump_version=False, require_absent=(f"PURCHASE#{policy_no}",)),
+            )
+        except (PreconditionFailed, _Conflict):  # the points were earned meanwhile: reverse them
+            time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))  # noqa: S311 - jitter
+    raise RuntimeError(f"points of member {member_id} kept changing; gave up after {ATTEMPTS} attempts")
+
+
+def _reverse_lot(member_id: str, policy_no: str, lot_points: int, lot_end: int) -> bool:
+    """Take the lot's unspent tail (FIFO: what was spent came from the front)."""
 
     def plan(state: _State) -> _Plan:
         taken = rules.unspent_in_lot(lot_points, lot_end, state.consumed, _reversals(member_id))

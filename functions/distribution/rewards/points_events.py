@@ -49,6 +49,7 @@ def earn_for_purchase(payload: dict[str, Any], event_type: str = "PolicyIssued")
         "policy purchase",
         day,
         policy_no=policy_no,
+        unless=f"REVERSE#{policy_no}",  # cancelled before its points were earned
         detail={
             "premium_cents": int(payload.get("premium_cents") or 0),
             "points_per_cny": int(settings["purchase_points_per_cny"]),
