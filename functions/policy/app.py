@@ -506,6 +506,11 @@ def renew_policy(policy_no):
         )
         raise errors.Conflict("The policy's details no longer pass the order rules; contact customer service")
     application["renewal_of"] = policy_no
+    # A renewal pays the original sale's promoters (at the renewal rates): keep its attribution snapshot.
+    first_sale = checkout_store.get_order(policy["order_id"]) or {}
+    attribution = first_sale.get("application", {}).get("attribution")
+    if attribution:
+        application["attribution"] = attribution
     if not store.claim_renewal_order(policy_no, new_order_id, replacing=offer["order_id"]):
         latest = store.get_renewal_offer(policy_no) or {}
         won = latest.get("order_id") and checkout_store.get_order(latest["order_id"], consistent=True)

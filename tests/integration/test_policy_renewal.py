@@ -140,3 +140,36 @@ def test_given_no_offer_when_renewing_then_404(aws, customer, new_application):
     policy = policy_ending_in(customer, new_application, 60)
     status, body = customer.post(f"/policies/{policy['policy_no']}/renewal", {"accept_terms": True})
     assert status == 404 and "no renewal offer" in body["error"]["message"]
+
+
+def test_given_an_attributed_first_sale_when_renewed_then_the_renewal_order_keeps_its_attribution(
+    aws, customer, new_application
+):
+    from checkout import store as checkout_store
+
+    policy = policy_ending_in(customer, new_application, 15)
+    no = policy["policy_no"]
+    attribution = {"level1": "member-b", "level2": "member-a", "source": "bound"}
+    checkout_store.create_order(
+        {
+            "order_id": policy["order_id"],
+            "product_id": policy["product_id"],
+            "product_name": "first sale",
+            "quote_id": "Q1",
+            "premium_cents": policy["premium_cents"],
+            "channel": "h5",
+            "application": {"attribution": attribution},
+            "created_at": checkout_store.now_iso(),
+        },
+        _subject(customer),
+        None,
+        "",
+        0,
+    )
+    run_renewal_job(aws, policy["end_date"])
+
+    status, order = customer.post(f"/policies/{no}/renewal", {"accept_terms": True})
+
+    assert status == 201, order
+    renewal = checkout_store.get_order(order["order_id"], consistent=True)["application"]
+    assert renewal["attribution"] == attribution and renewal["renewal_of"] == no
