@@ -14,7 +14,26 @@ const ACTIONS = {
   "category.created": "created a category",
   "category.updated": "edited a category",
   "policy.cancelled": "cancelled the policy",
+  "commission-rate.added": "added a commission rate",
+  "commission-rate.replaced": "replaced a scheduled commission rate",
+  "withdrawal.approved": "approved the withdrawal",
+  "withdrawal.rejected": "rejected the withdrawal",
+  "withdrawal.paid": "paid the withdrawal out",
+  "campaign.created": "created the campaign",
+  "campaign.updated": "edited the campaign",
+  "member.licence_set": "set the member's agent licence",
+  "settings.updated": "changed the programme settings",
 };
+
+// The kinds of entity the trail can be narrowed to ("featured" and "settings" have a single one each).
+const TYPES = [["", "Everything"], ["product", "A product"], ["banner", "A banner"], ["featured", "Featured slots"], ["category", "A category"],
+  ["policy", "A policy"], ["member", "A member"], ["commission-rates", "Commission rates"], ["withdrawal", "A withdrawal"],
+  ["campaign", "A campaign"], ["settings", "Programme settings"]];
+const SINGLE = {featured: "featured:home", settings: "settings:rewards"};
+const EXAMPLE = {product: "accident-guardian", policy: "P2026...", member: "member id", "commission-rates": "product:accident-guardian or category:travel",
+  withdrawal: "withdrawal id (16 characters)", campaign: "campaign id (12 characters)"};
+// The API narrows by "<type>:<id>" with one colon; a commission-rates entity has two, so it is narrowed here.
+const narrowedHere = (entity) => entity.startsWith("commission-rates:");
 
 export const describeAction = (action) => ACTIONS[action] || String(action || "changed").replace(/[._]/g, " ");
 
@@ -40,10 +59,19 @@ function changeList(changes) {
   return entries.length > 4 ? h("details", {}, h("summary", {text: `${entries.length} fields: ${entries.slice(0, 3).map(([n]) => n).join(", ")}…`}), dl) : dl;
 }
 
-function entityLink(entity) {
-  const [type, id] = String(entity || "").split(":");
+function entityLink(entity, action = "") {
+  const [type, id, ...rest] = String(entity || "").split(":");
   if (type === "product" && id) return h("a", {href: `#/products/${encodeURIComponent(id)}`, text: entity});
   if (type === "policy" && id) return h("a", {href: `#/policies/${encodeURIComponent(id)}`, text: entity});
+  if (type === "member" && id) return h("a", {href: `#/members/${encodeURIComponent(id)}`, text: entity});
+  if (type === "campaign" && id) return h("a", {href: `#/campaigns/${encodeURIComponent(id)}`, text: entity});
+  if (type === "settings") return h("a", {href: "#/programme", text: entity});
+  if (type === "commission-rates" && id) return h("a", {href: `#/commission-rates?scope=${encodeURIComponent([id, ...rest].join(":"))}`, text: entity});
+  // A withdrawal has no page of its own: its queue by the status the change left it in.
+  if (type === "withdrawal" && id) {
+    const status = {"withdrawal.approved": "approved", "withdrawal.paid": "paid", "withdrawal.rejected": "rejected"}[action] || "pending";
+    return h("a", {href: `#/withdrawals/${status}`, text: entity, title: `Withdrawals: ${status}`});
+  }
   return h("span", {class: "mono", text: entity || ""});
 }
 
@@ -57,7 +85,7 @@ export function auditTable(entries, {showEntity = true, onEntity} = {}) {
       h("td", {class: "nowrap"}, h("time", {datetime: e.at, text: when(e.at)})),
       h("td", {text: e.actor?.email || e.actor?.id || ""}),
       h("td", {}, describeAction(e.action), h("div", {class: "muted small mono", text: e.action})),
-      showEntity ? h("td", {}, entityLink(e.entity), " ", onEntity && e.entity
+      showEntity ? h("td", {}, entityLink(e.entity, e.action), " ", onEntity && e.entity
         ? h("button", {type: "button", class: "link small", text: "Only this", "aria-label": `Show only ${e.entity}`, onclick: () => onEntity(e.entity)})
         : null) : null,
       h("td", {}, changeList(e.changes)))))));
@@ -65,8 +93,7 @@ export function auditTable(entries, {showEntity = true, onEntity} = {}) {
 
 export async function render(view, _args, query) {
   setTitle("Audit trail");
-  const type = select([["", "Everything"], ["product", "A product"], ["banner", "A banner"], ["featured", "Featured slots"], ["category", "A category"], ["policy", "A policy"]],
-    (query.get("entity") || "").split(":")[0], {name: "type"});
+  const type = select(TYPES, (query.get("entity") || "").split(":")[0], {name: "type"});
   const id = input({name: "id", value: (query.get("entity") || "").split(":").slice(1).join(":"), spellcheck: false, placeholder: "e.g. accident-guardian"});
   const idField = field("Id", id, {hint: "Leave empty for all of that kind."});
   const limit = select([["50", "50"], ["100", "100"], ["200", "200"]], query.get("limit") || "50", {name: "limit"});
@@ -74,7 +101,7 @@ export async function render(view, _args, query) {
   const results = h("div", {"aria-live": "polite"});
   const go = h("button", {type: "submit", text: "Show"});
 
-  const entity = () => (type.value === "featured" ? "featured:home" : type.value && id.value.trim() ? `${type.value}:${id.value.trim()}` : "");
+  const entity = () => (SINGLE[type.value] || (type.value && id.value.trim() ? `${type.value}:${id.value.trim()}` : ""));
   const load = async () => {
     clearAlert(alert);
     setBusy(go, true, "Loading…");
@@ -82,11 +109,13 @@ export async function render(view, _args, query) {
     const e = entity();
     if (e) params.set("entity", e);
     history.replaceState(null, "", "#/audit?" + params);
+    if (e && narrowedHere(e)) params.delete("entity");
     try {
       const data = await call(`/admin/audit?${params}`);
       let entries = data.entries || [];
       // Without an id the API gives everything; keep only the kind asked for.
       if (type.value && !e.includes(":")) entries = entries.filter((x) => String(x.entity || "").split(":")[0] === type.value);
+      if (e && narrowedHere(e)) entries = entries.filter((x) => x.entity === e);
       results.replaceChildren(h("p", {class: "muted", role: "status", text: `${entries.length} change${entries.length === 1 ? "" : "s"}${e ? " to " + e : ""}, newest first.`}),
         auditTable(entries, {onEntity: (picked) => {
           const [t, ...rest] = picked.split(":");
@@ -100,14 +129,17 @@ export async function render(view, _args, query) {
       setBusy(go, false);
     }
   };
-  const paintId = () => { idField.hidden = !type.value || type.value === "featured"; };
+  const paintId = () => {
+    idField.hidden = !type.value || type.value in SINGLE;
+    id.placeholder = `e.g. ${EXAMPLE[type.value] || "the id"}`;
+  };
   type.addEventListener("change", paintId);
   paintId();
   const form = h("form", {class: "filters-bar", role: "search"}, field("Changes to", type), idField, field("Show", limit),
     h("div", {class: "actions"}, go));
   form.addEventListener("submit", (event) => { event.preventDefault(); load(); });
   append(view, h("h1", {text: "Audit trail"}),
-    h("p", {class: "muted", text: "Every change operators make to the catalog, and every policy cancellation: who, when and what changed."}),
+    h("p", {class: "muted", text: "Every change operators make to the catalog, policy cancellations, and the rewards programme (commission rates, withdrawal decisions, campaigns, members' agent licences, programme settings): who, when and what changed."}),
     form, alert, results);
   await load();
 }

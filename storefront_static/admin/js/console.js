@@ -15,6 +15,11 @@ const screens = {
   categories: () => import("./categories.js"),
   audit: () => import("./audit.js"),
   policies: () => import("./policies.js"),
+  "commission-rates": () => import("./commission-rates.js"),
+  withdrawals: () => import("./withdrawals.js"),
+  campaigns: () => import("./campaigns.js"),
+  members: () => import("./members.js"),
+  programme: () => import("./programme.js"),
 };
 
 // "#/products/abc/rates" -> {screen: "product", args: {id: "abc", tab: "rates"}}
@@ -25,6 +30,8 @@ function route() {
   if (section === "products" && id === "new") return {section, screen: "product", args: {id: null, tab: "details"}, query};
   if (section === "products" && id) return {section, screen: "product", args: {id, tab: tab || "details"}, query};
   if (section === "policies") return {section, screen: "policies", args: {policy_no: id || ""}, query};
+  if (section === "withdrawals") return {section, screen: "withdrawals", args: {status: id || "pending"}, query};
+  if (section === "campaigns" || section === "members") return {section, screen: section, args: {id: id || null}, query};
   if (section in screens) return {section, screen: section, args: {}, query};
   return {section: "products", screen: "products", args: {}, query};
 }
