@@ -213,6 +213,7 @@ def test_given_the_console_when_an_operator_runs_the_rewards_programme_then_each
     row.get_by_role("button", name="Continue").click()
     confirm = row.get_by_role("group", name=re.compile("Approve and pay CNY 25.00"))
     expect(confirm).to_be_visible()
+    shot(page, "rewards-withdrawal-confirm")
     confirm.get_by_role("button", name="Yes, approve and pay").click()
     result = page.locator(".alert.ok")
     # the first payout of a session may start the payout path cold

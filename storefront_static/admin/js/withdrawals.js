@@ -73,7 +73,7 @@ export async function render(view, args) {
       h("td", {class: "nowrap"}, h("time", {datetime: w.requested_at, text: when(w.requested_at)}),
         h("div", {class: "muted small mono", text: w.withdrawal_id})),
       h("td", {}, h("a", {href: `#/members/${encodeURIComponent(w.member_id)}`, text: shortId(w.member_id), "aria-label": `Member ${w.member_id}`})),
-      h("td", {class: "num"}, h("strong", {text: cents(w.amount_cents)})),
+      h("td", {class: "num nowrap"}, h("strong", {text: cents(w.amount_cents)})),
       h("td", {class: "small", text: account(w.payout_account)}),
       h("td", {}, statusBadge(w.status), w.auto_approved ? h("div", {class: "muted small", text: "approved automatically"}) : null,
         w.note ? h("div", {class: "small", text: `Note: ${w.note}`}) : null),
@@ -156,7 +156,7 @@ export async function render(view, args) {
     const buttons = () => w.status === "approved"
       ? [h("button", {type: "button", class: "small", text: "Retry payout", "aria-label": `Retry the payout of ${amount}`, onclick: () => start("approve")})]
       : [h("button", {type: "button", class: "small", text: "Approve", "aria-label": `Approve ${amount} for member ${shortId(w.member_id)}`, onclick: () => start("approve")}),
-        h("button", {type: "button", class: "small danger", text: "Reject", "aria-label": `Reject ${amount} for member ${shortId(w.member_id)}`, onclick: () => start("reject")})];
+        h("button", {type: "button", class: "small secondary danger", text: "Reject", "aria-label": `Reject ${amount} for member ${shortId(w.member_id)}`, onclick: () => start("reject")})];
     slot.replaceChildren(...buttons());
     return slot;
   }
