@@ -197,6 +197,7 @@ def storefront_pages(f: Fixtures | None = None) -> list[Page]:
         Page("my policies", "/policies.html", signed_in=True),
         Page("policy detail", f"/policy.html?no={policy}", signed_in=True),
         Page("user center", "/account.html", signed_in=True),
+        Page("my rewards", "/rewards.html", signed_in=True),
     ]
     return [p for p in pages if (STOREFRONT / p.file).is_file()]
 

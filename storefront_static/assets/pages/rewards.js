@@ -22,6 +22,7 @@ const FEE_KINDS = {
   withdrawn: "Withdrawn",
   adjust: "Adjustment",
 };
+const BALANCES = {pending: "Pending", available: "Available", reserved: "Being withdrawn", withdrawn: "Withdrawn"};
 const WITHDRAWAL_STATUS = {pending: "Waiting for approval", approved: "Approved, paying out", paid: "Paid", rejected: "Rejected, money returned"};
 const COUPON_GROUPS = [["available", "Available"], ["used", "Used"], ["expired", "Expired"]];
 
@@ -114,11 +115,17 @@ function wire(form, send, done, busyText = "Saving…") {
     } catch (err) {
       if (err.status === 401) return goToSignIn();
       setBusy(button, false);
-      const rest = showFieldErrors(form, err.fields);
+      const rest = showFieldErrors(form, inYuan(err.fields));
       if (err.status !== 422 || Object.keys(rest).length) showError(alert, err, () => form.requestSubmit());
       if (Object.keys(rest).length) alert.append(list(Object.values(rest)));
     }
   });
+}
+
+// The server counts money in fen ("1000 fen (CNY 10.00)"); customers read yuan.
+function inYuan(fields) {
+  return Object.fromEntries(Object.entries(fields || {}).map(([k, v]) => [k,
+    String(v).replace(/(\d+) fen \((CNY [\d.,]+)\)/g, "$2").replace(/\b(\d+) fen\b/g, (_, n) => cents(Number(n)))]));
 }
 
 const done = (id, render, text) => async () => {
@@ -131,21 +138,23 @@ function figure(label, value, cls) {
   return h("div", {class: `figure${cls ? " " + cls : ""}`}, h("dt", {text: label}), h("dd", {text: cents(value)}));
 }
 
-function feeRow(e) {
+// One ledger line: what happened, where it came from (the policy masked, the level), which balance moved.
+function feeItem(e) {
   const settledInPoints = e.detail?.settlement === "points";
   const what = [FEE_KINDS[e.kind] || e.kind, settledInPoints ? `settled in points${e.detail.points ? ` (${points(e.detail.points)})` : ""}` : null]
     .filter(Boolean).join(", ");
-  return h("tr", {},
-    h("td", {}, h("time", {datetime: e.at, text: when(e.at)})),
-    h("td", {text: e.policy_no ? `Policy ${e.policy_no}` : (e.withdrawal_id ? "Withdrawal" : "—")}),
-    h("td", {text: e.level ? `Level ${e.level}` : "—"}),
-    h("td", {text: what}),
-    h("td", {class: "num", text: signed(e.amount_cents)}));
+  const from = [e.policy_no ? `Policy ${e.policy_no}` : (e.withdrawal_id ? "Withdrawal" : null),
+    e.level ? `level ${e.level}` : null, BALANCES[e.balance] ? `${BALANCES[e.balance]} balance` : null].filter(Boolean).join(" · ");
+  return h("li", {},
+    h("div", {class: "what"}, h("strong", {text: what}),
+      from ? h("div", {class: "muted", text: from}) : null,
+      h("div", {class: "muted"}, h("time", {datetime: e.at, text: when(e.at)}))),
+    h("strong", {class: `amount ${e.amount_cents < 0 ? "minus" : "plus"}`, text: signed(e.amount_cents)}));
 }
 
 async function fees() {
   const [d, page] = await Promise.all([optional(dashboard()), optional(api(`/members/me/commissions/entries?limit=${PAGE}`))]);
-  const rows = h("tbody", {}, page.entries.map(feeRow));
+  const rows = h("ul", {class: "items ledger", "aria-label": "Fee history, newest first"}, page.entries.map(feeItem));
   return [
     h("dl", {class: "figures"},
       figure("Today", d.today_cents), figure("This month", d.month_cents), figure("Total earned", d.total_cents),
@@ -154,15 +163,11 @@ async function fees() {
     h("p", {class: "hint", text: "Fees are pending while the policy is in its cooling-off period, then available to withdraw. " +
       "A cancellation in cooling-off cancels the fee; a later refund takes back its share."}),
     page.entries.length
-      ? [h("div", {class: "table-wrap"}, h("table", {},
-        h("caption", {text: "Fee history, newest first"}),
-        h("thead", {}, h("tr", {}, ["When", "From", "Level", "What"].map((t) => h("th", {scope: "col", text: t})),
-          h("th", {scope: "col", class: "num", text: "Amount"}))),
-        rows)),
-      more(page.next, async (after) => {
+      ? [h("h3", {text: "Fee history"}), rows,
+        more(page.next, async (after) => {
         const next = await api(`/members/me/commissions/entries?${query({limit: PAGE, after})}`);
         return {items: next.entries, next: next.next};
-      }, (items) => rows.append(...items.map(feeRow)), "fee entries")]
+      }, (items) => rows.append(...items.map(feeItem)), "fee entries")]
       : h("p", {class: "empty", text: "No promotion fees yet. Share a product or invite friends: when someone you brought buys a policy, your fee appears here."}),
   ];
 }
