@@ -270,11 +270,11 @@ function buildForm(quote, product) {
         h("p", {class: "hint", text: "Answer truthfully: a wrong answer can mean a claim is not paid."}),
         product.health_questions.map(yesNo))
       : null,
+    discountBox(),
     h("div", {class: "field", "data-field": "accept_terms"},
       h("label", {class: "choice"}, h("input", {type: "checkbox", name: "accept_terms", id: "accept_terms"}),
         h("span", {}, "I have read and accept the policy terms, exclusions and purchase notes (",
           h("a", {href: `product.html?id=${encodeURIComponent(product.product_id)}`, text: "see the product page"}), ")."))),
-    discountBox(),
     alert,
     h("div", {class: "actions"}, h("button", {type: "submit", text: `Submit order, ${payText(quote)}`})));
   form.addEventListener("submit", (e) => {
