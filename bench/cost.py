@@ -93,6 +93,8 @@ def run() -> Report:
         customer = _shop.sign_up(platform.api_url)
         _shop.purchase(customer, POLL_S)  # warm-up, not counted
         time.sleep(SETTLE_S)
+        if getattr(platform, "streams", None) is not None:
+            platform.streams.drain(timeout=30)
 
         platform.aws.meter.reset()
         instruments.reset()
@@ -101,6 +103,10 @@ def run() -> Report:
         customer.polls = 0
         bought = _shop.purchase(customer, POLL_S)
         time.sleep(SETTLE_S)
+        # PolicyIssued reaches the rewards consumers through the stream: count their work too.
+        streams = getattr(platform, "streams", None)
+        if streams is not None:
+            streams.drain(timeout=30)
         instruments.recording = False
         meter = Counter(platform.aws.meter.calls)
         invocations = Counter(platform.aws.runtime.invocations) - invocations_before

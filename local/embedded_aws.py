@@ -62,6 +62,105 @@ def _make_dynamodb_requests_atomic() -> None:
     DynamoHandler.call_action = call_action
 
 
+def _make_transactions_item_scoped() -> None:
+    """moto backs up every table a transaction touches (a deep copy of the whole table) before each
+    TransactWriteItems, so a transaction costs time in proportion to the table's size (about 0.1 ms
+    per item here: 230 ms at 2,000 items). DynamoDB's outcome is the same if all conditions are checked
+    first and the writes applied after, undoing only the items written when a write fails; requests
+    are serialised by the lock above, so nothing runs in between."""
+    from moto.dynamodb.comparisons import get_filter_expression
+    from moto.dynamodb.exceptions import (
+        ConditionalCheckFailed,
+        MockValidationException,
+        MultipleTransactionsException,
+        TooManyTransactionsException,
+        TransactionCanceledException,
+        TransactWriteSingleOpException,
+    )
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend.transact_write_items, "_item_scoped", False):
+        return
+
+    def transact_write_items(self, transact_items):
+        if len(transact_items) > 100:
+            raise TooManyTransactionsException()
+        targets: set[tuple[str, str]] = set()
+        operations, errors = [], []
+        for index, entry in enumerate(transact_items):
+            if len(entry) > 1:
+                raise TransactWriteSingleOpException
+            op_type, op = next(iter(entry.items()))
+            if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
+                errors.append(("ValueError", "Unsupported transaction operation", None))
+                continue
+            table = self.get_table(op["TableName"])
+            if op_type == "Put":
+                attrs = op["Item"]
+                key = {table.hash_key_attr: attrs[table.hash_key_attr]}
+                if table.range_key_attr is not None:
+                    key[table.range_key_attr] = attrs[table.range_key_attr]
+            else:
+                key = op["Key"]
+            target = (str(op["TableName"]), str(dict(sorted(key.items()))))
+            if target in targets:
+                raise MultipleTransactionsException()
+            targets.add(target)
+            current = self.get_item(op["TableName"], key)
+            old = None
+            condition = op.get("ConditionExpression")
+            if condition is not None:
+                check = get_filter_expression(
+                    condition, op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+                )
+                if not check.expr(current):
+                    if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
+                        old = current.to_json()["Attributes"]
+                    errors.append(
+                        ("ConditionalCheckFailed", str(ConditionalCheckFailed(item=old).message), old)
+                    )
+                    continue
+            errors.append((None, None, None))
+            operations.append((index, op_type, op, key, current))
+        if any(code is not None for code, _, _ in errors):
+            raise TransactionCanceledException(errors)
+
+        undo, failing = [], 0
+        try:
+            for index, op_type, op, key, current in operations:
+                failing = index
+                names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+                if op_type == "ConditionCheck":
+                    continue
+                undo.append((op["TableName"], key, current.to_json()["Attributes"] if current else None))
+                if op_type == "Put":
+                    self.put_item(op["TableName"], op["Item"])
+                elif op_type == "Delete":
+                    self.delete_item(op["TableName"], key)
+                else:
+                    self.update_item(
+                        op["TableName"],
+                        key,
+                        update_expression=op["UpdateExpression"],
+                        expression_attribute_names=names,
+                        expression_attribute_values=values,
+                    )
+        except Exception as exc:
+            for table_name, key, before in reversed(undo):
+                if before is None:
+                    self.delete_item(table_name, key)
+                else:
+                    self.put_item(table_name, before)
+            if isinstance(exc, MultipleTransactionsException | MockValidationException):
+                raise
+            failed = [(None, None, None)] * len(transact_items)
+            failed[failing] = (type(exc).__name__, str(exc), None)
+            raise TransactionCanceledException(failed) from exc
+
+    transact_write_items._item_scoped = True
+    DynamoDBBackend.transact_write_items = transact_write_items
+
+
 class EmbeddedAws:
     def __init__(self, parameter_overrides: dict[str, str] | None = None):
         self.template = Template({**LOCAL_PARAMETERS, **(parameter_overrides or {})})
@@ -94,6 +193,7 @@ class EmbeddedAws:
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._mock.start()
         _make_dynamodb_requests_atomic()
+        _make_transactions_item_scoped()
         self._create_resources()
         return self
 
