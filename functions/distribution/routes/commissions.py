@@ -93,7 +93,10 @@ def _member_id(raw: str) -> str:
 @bp.route("/members/me/commissions", methods=["GET"])
 def my_commissions():
     caller = auth.customer(bp.current_request)
-    return dashboard(caller.subject)
+    from distribution.rewards import settings
+
+    # The withdraw form states the minimum before the member types an amount.
+    return dashboard(caller.subject) | {"withdrawal_min_cents": settings.current()["withdrawal_min_cents"]}
 
 
 @bp.route("/members/me/commissions/entries", methods=["GET"])
