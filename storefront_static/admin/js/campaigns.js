@@ -34,8 +34,11 @@ export async function render(view, args) {
     h("a", {class: "button", href: "#/campaigns/new", text: "New campaign"})));
   if (flash) append(view, h("p", {class: "alert ok", role: "status", text: flash}));
   let campaigns;
+  let names = {};
   try {
-    campaigns = await loadCampaigns();
+    const [list, catalog] = await Promise.all([loadCampaigns(), call("/admin/products").catch(() => ({products: []}))]);
+    campaigns = list;
+    names = Object.fromEntries((catalog.products || []).map((p) => [p.product_id, p.name]));
   } catch (err) {
     if (err.status === 401 || err.status === 403) return;
     append(view, loadError(err, "Campaigns", () => render(view.replaceChildren() || view, args)));
@@ -54,7 +57,7 @@ export async function render(view, args) {
             c.description ? h("div", {class: "muted small", text: c.description}) : null),
           h("td", {}, h("span", {class: `badge ${cls}`, text: label})),
           h("td", {class: "small nowrap"}, chinaTime(c.starts_at), h("br"), "to ", chinaTime(c.ends_at)),
-          h("td", {}, (c.product_ids || []).length ? h("ul", {class: "chips"}, c.product_ids.map((p) => h("li", {text: p}))) : "All products"),
+          h("td", {}, (c.product_ids || []).length ? h("ul", {class: "chips"}, c.product_ids.map((p) => h("li", {text: names[p] || p, title: p}))) : "All products"),
           h("td", {class: "num", text: `× ${c.points_multiplier}`}),
           h("td", {}, (c.coupons || []).length ? h("ul", {class: "plain-list small"}, c.coupons.map((k) => h("li", {},
             h("span", {class: "mono", text: k.coupon_id}), `: ${couponTerms(k)} · `,
