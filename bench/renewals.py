@@ -193,7 +193,8 @@ def _measure(aws) -> Report:
     per_due = large["requests"] / (SIZES[-1] * DUE_SHARE)
     report.metrics += [
         Metric("Offers created at 10k (100 due)", large["offers"], "", SIZES[-1] * DUE_SHARE, ">=", digits=0),
-        Metric("DynamoDB requests per policy due (10k)", per_due, "", 3, "<=", digits=2),
+        # Per policy due: read it, put its offer, record its reminder and mark that sent (notifications).
+        Metric("DynamoDB requests per policy due (10k)", per_due, "", 6, "<=", digits=2),
         Metric("Requests ratio 10k/1k (due ratio 10)", request_ratio, "x", 10.5, "<=", digits=2),
         Metric("Wall time ratio 10k/1k", time_ratio, "x", digits=2),
         Metric("Job wall time at 10k", large["seconds"] * 1000, "ms", digits=0),

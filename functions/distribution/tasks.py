@@ -28,9 +28,7 @@ CONSUMERS: dict[str, list[str]] = {
         "distribution.commissions:on_policy_cancelled",
         "distribution.rewards.points_events:reverse_for_cancellation",
     ],
-    "MemberInvited": [
-        "distribution.rewards.points_events:earn_for_invitation",
-    ],
+    "MemberInvited": ["distribution.rewards.points_events:earn_for_invitation"],
 }
 
 # task name -> "module:function", called with the schedule's event ({"task": ..., "date"?: ...}).
