@@ -9,42 +9,12 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from test_catalog_admin import Api
 
 from checkout.domain.identity import make_prc_id
 
 PASSWORD = "Secret2026x"  # noqa: S105 - a test user's password
 _people = iter(range(301, 999, 2))
-
-
-class Api:
-    """Calls routes the way API Gateway delivers them, to whichever function the template names."""
-
-    def __init__(self, aws, token: str | None = None):
-        from local.gateway import Gateway
-        from local.template import Template
-
-        self.aws, self.token = aws, token
-        self.gateway = Gateway(Template().routes(), aws.runtime)
-
-    def call(self, method: str, path: str, body=None, query: str = "", headers=None) -> tuple[int, dict]:
-        from local.gateway import build_event
-
-        route, params, _ = self.gateway.match(method, path)
-        assert route is not None, f"no route for {method} {path}"
-        sent = {"content-type": "application/json", **(headers or {})}
-        if self.token:
-            sent["authorization"] = f"Bearer {self.token}"
-        raw = json.dumps(body).encode() if body is not None else b""
-        event = build_event(route, method, path, query, sent, raw, params, "localhost")
-        result, error = self.aws.runtime.invoke(route.function, event)
-        assert error is None, result
-        return result["statusCode"], json.loads(result["body"])
-
-    def get(self, path, query=""):
-        return self.call("GET", path, query=query)
-
-    def post(self, path, body, **kwargs):
-        return self.call("POST", path, body, **kwargs)
 
 
 def _sign_up(aws, invite_code=None, name="Li Hua") -> tuple[Api, dict]:
