@@ -442,27 +442,7 @@ def for_member(
     member_id: str, limit: int = 20, after: str | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A member's withdrawals newest first; `after` is the previous page's cursor (<requested_at>#<id>)."""
-    limit = max(1, min(limit, PAGE_LIMIT))
-    last_key = None
-    if after:
-        after = sort_key_of(after)
-        last_key = {
-            "pk": {"S": withdrawal_pk(after.rpartition("#")[2])},
-            "sk": {"S": WITHDRAWAL_SK},
-            "gsi2pk": {"S": f"WITHDRAWALS#{member_id}"},
-            "gsi2sk": {"S": after},
-        }
-    result = WithdrawalRecord.by_member.query(
-        f"WITHDRAWALS#{member_id}", scan_index_forward=False, limit=limit, last_evaluated_key=last_key
-    )
-    items, cursor = [], None
-    for r in result:
-        items.append(_withdrawal(r))
-        cursor = _cursor(r.gsi2sk)
-        if len(items) >= limit:
-            break
-    more = result.last_evaluated_key is not None
-    return items, cursor if (more and len(items) >= limit) else None
+    return _page(WithdrawalRecord.by_member, "gsi2", f"WITHDRAWALS#{member_id}", False, limit, after)
 
 
 def by_status(
@@ -470,6 +450,12 @@ def by_status(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Withdrawals in one status: the queues (pending, approved) oldest first, the decided ones
     (paid, rejected) newest first."""
+    oldest_first = status in ("pending", "approved")
+    return _page(WithdrawalRecord.by_status, "gsi1", f"WITHDRAWALS#{status}", oldest_first, limit, after)
+
+
+def _page(index, prefix: str, partition: str, forward: bool, limit: int, after: str | None):
+    """One page of an index partition of withdrawals, with an opaque cursor for the next."""
     limit = max(1, min(limit, PAGE_LIMIT))
     last_key = None
     if after:
@@ -477,19 +463,14 @@ def by_status(
         last_key = {
             "pk": {"S": withdrawal_pk(after.rpartition("#")[2])},
             "sk": {"S": WITHDRAWAL_SK},
-            "gsi1pk": {"S": f"WITHDRAWALS#{status}"},
-            "gsi1sk": {"S": after},
+            f"{prefix}pk": {"S": partition},
+            f"{prefix}sk": {"S": after},
         }
-    result = WithdrawalRecord.by_status.query(
-        f"WITHDRAWALS#{status}",
-        scan_index_forward=status in ("pending", "approved"),
-        limit=limit,
-        last_evaluated_key=last_key,
-    )
+    result = index.query(partition, scan_index_forward=forward, limit=limit, last_evaluated_key=last_key)
     items, cursor = [], None
     for r in result:
         items.append(_withdrawal(r))
-        cursor = _cursor(r.gsi1sk)
+        cursor = _cursor(getattr(r, f"{prefix}sk"))
         if len(items) >= limit:
             break
     more = result.last_evaluated_key is not None
