@@ -209,7 +209,10 @@ def test_given_an_unpaid_order_when_the_payment_window_passes_then_it_is_cancell
     order = place_order(customer, quote(customer))
     cancelled = wait_for_order(customer, order["order_id"], FINAL, timeout=60)
     assert cancelled["status"] == "cancelled"
-    late = customer.post(f"/sandbox-payments/{order['payment']['intent_id']}/pay", json={})
+    payment = order["payment"]
+    late = customer.post(
+        f"/sandbox-payments/{payment['intent_id']}/pay", json={"client_secret": payment["client_secret"]}
+    )
     assert late.status_code == 409
 
 
