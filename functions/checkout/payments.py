@@ -109,8 +109,13 @@ def deliver_webhook(url: str, event: dict[str, Any]) -> int:
 
     body = json.dumps(event, separators=(",", ":")).encode()
     header = webhook_signature.sign(get_settings().payment_webhook_secret.encode(), body, int(time.time()))
+    # No redirects: the signed event goes to the configured URL and nowhere else.
     response = requests.post(
-        url, data=body, timeout=15, headers={"Content-Type": "application/json", "X-Signature": header}
+        url,
+        data=body,
+        timeout=15,
+        allow_redirects=False,
+        headers={"Content-Type": "application/json", "X-Signature": header},
     )
     return response.status_code
 

@@ -82,6 +82,12 @@ def test_the_embedded_aws_holds_what_the_template_declares(aws):
         deployed = functions[template.physical_name(name)]
         assert deployed["Handler"] == spec.handler
         assert deployed["Environment"]["Variables"] == spec.environment
+    parameters = template.of_type("AWS::SSM::Parameter")
+    assert "SandboxPaymentWebhookUrl" in parameters  # the local stage has the sandbox provider
+    for resource in parameters.values():
+        declared = template.resolve(resource["Properties"])
+        stored = aws.client("ssm").get_parameter(Name=declared["Name"])["Parameter"]
+        assert stored["Type"] == declared["Type"] and stored["Value"].startswith("http")
     machine = aws.client("stepfunctions").describe_state_machine(
         stateMachineArn=aws.refs["PurchaseStateMachine"]
     )
