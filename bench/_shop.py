@@ -133,7 +133,14 @@ def purchase(customer: Customer, poll_s: float) -> Purchase:
     order_answered = time.perf_counter()
     payable = customer.wait_for(order["order_id"], {"awaiting_payment"}, poll_s)
     payable_at = time.perf_counter()
-    _check(customer.post(f"/sandbox-payments/{payable['payment']['intent_id']}/pay", {}), 200, "POST pay")
+    _check(
+        customer.post(
+            f"/sandbox-payments/{payable['payment']['intent_id']}/pay",
+            {"client_secret": payable["payment"]["client_secret"]},
+        ),
+        200,
+        "POST pay",
+    )
     pay_answered = time.perf_counter()
     done = customer.wait_for(order["order_id"], {"issued"}, poll_s)
     finished = time.perf_counter()

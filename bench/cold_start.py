@@ -1,10 +1,11 @@
 """Cold start: the wall time of a fresh Python process that imports each function's handler.
 
-For each function of infra/template.yaml a new `python` (this venv) imports the handler's module
-and resolves the handler attribute, with PYTHONPATH as Lambda has it (functions + the common layer)
-and the function's template environment (resolved to the local placeholder names, so nothing
-points at real AWS). `python -c "import boto3"` in the same environment is the baseline every
-Python Lambda that talks to AWS pays; `python -c pass` is the floor (interpreter start-up alone).
+For each function of infra/template.yaml as deployed to prod, a new `python` (this venv) imports
+the handler's module and resolves the handler attribute, with PYTHONPATH as Lambda has it
+(functions + the common layer) and the function's template environment (resolved to the local
+placeholder names, so nothing points at real AWS). `python -c "import boto3"` in the same
+environment is the baseline every Python Lambda that talks to AWS pays; `python -c pass` is the
+floor (interpreter start-up alone).
 
 Runs are interleaved - floor, boto3, f1, boto3, f2, ... - and repeated REPEATS times, so machine
 noise spreads over all figures alike; each figure is a median. One unmeasured round first writes
@@ -38,11 +39,12 @@ def _base_env() -> dict[str, str]:
 
 
 def _functions() -> list[tuple[str, str, dict[str, str]]]:
-    """(logical id, handler, environment) of every function, in template order."""
+    """(logical id, handler, environment) of every function a production stack has, in template order.
+    The sandbox payment function is not one of them (it also reads SSM at start, which needs AWS)."""
     from local.embedded_aws import LOCAL_PARAMETERS
     from local.template import Template
 
-    specs = Template(LOCAL_PARAMETERS).functions()
+    specs = Template({**LOCAL_PARAMETERS, "Stage": "prod"}).functions()
     return [(name, spec.handler, spec.environment) for name, spec in specs.items()]
 
 

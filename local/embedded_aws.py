@@ -228,6 +228,8 @@ class EmbeddedAws:
             self.refs[name] = self._create_topic(
                 t.physical_name(name), t.resolve(resource.get("Properties", {}))
             )
+        for name, resource in t.of_type("AWS::SSM::Parameter").items():
+            self._create_parameter(name, t.resolve(resource["Properties"]))
         self._create_user_pools()
         role_arn = self.client("iam").create_role(
             RoleName="insuremall-local-function-role",
@@ -302,6 +304,20 @@ class EmbeddedAws:
             s3.put_public_access_block(
                 Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
             )
+
+    def _create_parameter(self, logical_id: str, props: dict[str, Any]) -> None:
+        name = props.get("Name") or self.template.physical_name(logical_id)
+        self.client("ssm").put_parameter(
+            Name=name,
+            Value=str(props["Value"]),
+            Type=props.get("Type", "String"),
+            Description=props.get("Description", ""),
+        )
+        self.refs[logical_id] = name  # Ref of a parameter is its name
+
+    def put_parameter(self, logical_id: str, value: str) -> None:
+        """Overwrite a template parameter's value with a local one (e.g. the platform's own URL)."""
+        self.client("ssm").put_parameter(Name=self.refs[logical_id], Value=value, Overwrite=True)
 
     def _create_topic(self, name: str, props: dict[str, Any]) -> str:
         attributes = {k: str(props[k]) for k in ("DisplayName", "KmsMasterKeyId") if k in props}

@@ -65,6 +65,9 @@ class LocalPlatform:
         )
         # The sandbox provider posts its webhook to this port, so bind before anything runs.
         self.port = self.gateway.start(self.host, self.requested_port)
+        if "SandboxPaymentWebhookUrl" in template.resources:
+            # The template's value is the deployed API's URL; here the webhook goes to this gateway.
+            self.aws.put_parameter("SandboxPaymentWebhookUrl", f"{self.api_url}/payments/webhook")
         # Printed QR codes open this storefront; presigned document URLs are served by the gateway.
         os.environ["STOREFRONT_URL"] = self.url
         os.environ["DOCUMENTS_PUBLIC_BASE"] = f"{self.url}/local/s3"

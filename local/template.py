@@ -1,8 +1,10 @@
 """Reads infra/template.yaml (the single source of truth) for the local platform.
 
 Understands the CloudFormation short-form tags and resolves the intrinsic functions the template
-uses (Ref, GetAtt, Sub, If, Equals) against local names, so the platform never repeats a list of
-tables, buckets, functions, routes, schedules or environment variables.
+uses (Ref, GetAtt, Sub, If, Equals, Not, And, Or, Condition) against local names, so the platform
+never repeats a list of tables, buckets, functions, routes, schedules or environment variables.
+A resource whose `Condition` is false for the given parameters is left out, as CloudFormation does,
+and with it its events (routes, schedules, stream subscriptions).
 """
 
 from __future__ import annotations
@@ -106,12 +108,30 @@ class FunctionSpec:
 class Template:
     def __init__(self, parameter_overrides: dict[str, str] | None = None, path: Path = TEMPLATE_PATH):
         self.raw = load_raw(path)
-        self.resources: dict[str, Any] = self.raw["Resources"]
         self.parameters = {
             name: str(spec.get("Default", "")) for name, spec in self.raw.get("Parameters", {}).items()
         }
         self.parameters.update(parameter_overrides or {})
-        self.conditions = {name: self._resolve(expr) for name, expr in self.raw.get("Conditions", {}).items()}
+        self.resources: dict[str, Any] = self.raw["Resources"]  # all of them while conditions resolve
+        self.conditions: dict[str, bool] = {}
+        self._pending_conditions: set[str] = set()
+        for name in self.raw.get("Conditions", {}):
+            self._condition(name)
+        # Only what a stack with these parameters would hold.
+        self.resources = {
+            name: spec
+            for name, spec in self.raw["Resources"].items()
+            if "Condition" not in spec or self._condition(spec["Condition"])
+        }
+
+    def _condition(self, name: str) -> bool:
+        if name not in self.conditions:
+            if name in self._pending_conditions:
+                raise ValueError(f"condition {name} depends on itself")
+            self._pending_conditions.add(name)
+            self.conditions[name] = bool(self._resolve(self.raw["Conditions"][name]))
+            self._pending_conditions.discard(name)
+        return self.conditions[name]
 
     # ----- names -----
     def physical_name(self, logical_id: str) -> str:
@@ -205,10 +225,19 @@ class Template:
             return re.sub(r"\$\{([^}!]+)\}", substitute, text)
         if name == "If":
             condition, when_true, when_false = value
-            return self._resolve(when_true if self.conditions[condition] else when_false, refs)
+            return self._resolve(when_true if self._condition(condition) else when_false, refs)
         if name == "Equals":
             left, right = (self._resolve(v, refs) for v in value)
             return str(left) == str(right)
+        if name == "Not":
+            (inner,) = value
+            return not self._resolve(inner, refs)
+        if name == "And":
+            return all(self._resolve(v, refs) for v in value)
+        if name == "Or":
+            return any(self._resolve(v, refs) for v in value)
+        if name == "Condition":
+            return self._condition(value)
         raise KeyError(f"intrinsic {name} is not supported locally")
 
     def resolve(self, value: Any, refs: dict[str, str] | None = None) -> Any:

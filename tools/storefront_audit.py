@@ -152,7 +152,12 @@ def prepare(base: str, email: str, password: str, timeout_s: float = 60) -> Fixt
         **{"Idempotency-Key": uuid.uuid4().hex},
     )
     order = _wait(api, token, order["order_id"], {"awaiting_payment"}, timeout_s)
-    _api("POST", api + f"/sandbox-payments/{order['payment']['intent_id']}/pay", body={})
+    payment = order["payment"]
+    _api(
+        "POST",
+        api + f"/sandbox-payments/{payment['intent_id']}/pay",
+        body={"client_secret": payment["client_secret"]},
+    )
     order = _wait(api, token, order["order_id"], {"issued"}, timeout_s)
     fresh = _api("POST", api + "/quotes", token, QUOTE)
     return Fixtures(base, email, tokens, fresh["quote_id"], order["order_id"], order.get("policy_no"))

@@ -1,4 +1,4 @@
-"""Checkout API: quotes, orders, the payment webhook, and the sandbox provider's pay endpoints."""
+"""Checkout API: quotes, orders and the payment webhook (the sandbox provider's pay API is sandbox_app)."""
 
 from __future__ import annotations
 
@@ -270,7 +270,9 @@ def list_orders():
 @app.route("/orders/{order_id}", methods=["GET"])
 def get_order(order_id):
     caller = auth.customer(app.current_request)
-    return purchase.order_view(_own_order(order_id, caller))
+    order = _own_order(order_id, caller)
+    # The payment's client secret goes to the payer alone, not to an operator looking at the order.
+    return purchase.order_view(order, for_payer=order["customer_id"] == caller.subject)
 
 
 # ---------- payments ----------
@@ -351,23 +353,3 @@ def _refund_late_payment(order: dict) -> None:
         note="Payment arrived after the order expired and was refunded",
         refund=refund,
     )
-
-
-@app.route("/sandbox-payments/{intent_id}", methods=["GET"])
-def get_sandbox_payment(intent_id):
-    intent = payments.provider().get_intent(intent_id)
-    if intent is None:
-        raise errors.NotFound("No such payment")
-    return {k: intent[k] for k in ("intent_id", "order_id", "amount_cents", "currency", "status")}
-
-
-@app.route("/sandbox-payments/{intent_id}/pay", methods=["POST"])
-def pay_sandbox_payment(intent_id):
-    request = app.current_request
-    settings = get_settings()
-    url = settings.payment_webhook_url
-    if not url:
-        headers = request.headers or {}
-        proto = headers.get("x-forwarded-proto", "https")
-        url = f"{proto}://{headers.get('host')}/{request.context.get('stage')}/payments/webhook"
-    return payments.provider().pay(intent_id, url)

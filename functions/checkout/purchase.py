@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from urllib.parse import quote
 
 from insuremall import aws
 from insuremall.config import get_settings
@@ -22,7 +23,8 @@ STATUS_LABELS = {
 }
 
 
-def order_view(order: dict) -> dict:
+def order_view(order: dict, for_payer: bool = False) -> dict:
+    """The order as the API shows it; `for_payer` adds the payment's client secret (to the pay link)."""
     application = order["application"]
     view = {
         "order_id": order["order_id"],
@@ -47,10 +49,14 @@ def order_view(order: dict) -> dict:
         "created_at": order["created_at"],
     }
     if order["status"] == "awaiting_payment" and order["payment_intent_id"]:
-        view["payment"] = {
-            "intent_id": order["payment_intent_id"],
-            "pay_url": f"/pay.html?intent={order['payment_intent_id']}",
-        }
+        view["payment"] = {"intent_id": order["payment_intent_id"]}
+        if for_payer and order.get("payment_client_secret"):
+            intent, secret = quote(order["payment_intent_id"]), order["payment_client_secret"]
+            # In the fragment: browsers send it to no server and no Referer carries it.
+            view["payment"] |= {
+                "client_secret": secret,
+                "pay_url": f"/pay.html?intent={intent}#client_secret={quote(secret)}",
+            }
     return view
 
 

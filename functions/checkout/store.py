@@ -69,6 +69,7 @@ def order_to_dict(record: OrderRecord) -> dict[str, Any]:
         "application": record.application,
         "payment_intent_id": record.payment_intent_id,
         "payment_task_token": record.payment_task_token,
+        "payment_client_secret": record.payment_client_secret,
         "paid_at": record.paid_at,
         "policy_no": record.policy_no,
         "refund": record.refund,
@@ -205,13 +206,15 @@ def transition(
     return order_to_dict(record), True  # update() returned the whole new item (ALL_NEW)
 
 
-def park_payment_token(order_id: str, intent_id: str, task_token: str) -> dict[str, Any]:
-    """Store the state machine's task token; a retried AwaitPayment replaces the token."""
+def park_payment_token(order_id: str, intent_id: str, client_secret: str, task_token: str) -> dict[str, Any]:
+    """Store the state machine's task token and the intent's client secret (shown to the payer only);
+    a retried AwaitPayment replaces the token."""
     order, _ = transition(
         order_id,
         "awaiting_payment",
         ("pending_payment", "awaiting_payment"),
         payment_intent_id=intent_id,
+        payment_client_secret=client_secret,
         payment_task_token=task_token,
     )
     return order
@@ -241,12 +244,13 @@ def put_intent(intent: dict[str, Any]) -> bool:
     return True
 
 
-def get_intent(intent_id: str) -> dict[str, Any] | None:
+def get_intent(intent_id: str, with_client_secret: bool = False) -> dict[str, Any] | None:
+    """The intent; its client secret only when asked for (to hand to the payer, or to check one)."""
     try:
         r = PaymentIntentRecord.get(f"PAYMENT#{intent_id}", "INTENT", consistent_read=True)
     except PaymentIntentRecord.DoesNotExist:
         return None
-    return {
+    intent = {
         "intent_id": r.intent_id,
         "order_id": r.order_id,
         "amount_cents": int(r.amount_cents),
@@ -257,6 +261,9 @@ def get_intent(intent_id: str) -> dict[str, Any] | None:
         "created_at": r.created_at,
         "paid_at": r.paid_at,
     }
+    if with_client_secret:
+        intent["client_secret"] = r.client_secret
+    return intent
 
 
 def set_intent_status(intent_id: str, to_status: str, from_status: str, **fields: Any) -> bool:

@@ -19,8 +19,10 @@ def await_payment(event: dict[str, Any]) -> dict[str, Any]:
     if order is None:
         raise ValueError(f"no order {event['order_id']}")
     intent = payments.provider().create_intent(order["order_id"], order["premium_cents"], order["currency"])
-    store.park_payment_token(order["order_id"], intent["intent_id"], event["task_token"])
-    return {"intent_id": intent["intent_id"]}
+    store.park_payment_token(
+        order["order_id"], intent["intent_id"], intent["client_secret"], event["task_token"]
+    )
+    return {"intent_id": intent["intent_id"]}  # never the client secret: task output is kept in history
 
 
 def mark_referred(event: dict[str, Any]) -> dict[str, Any]:

@@ -121,6 +121,10 @@ def place_order(client: ApiClient, quote_view: dict, **kwargs) -> dict:
 
 
 def pay(client: ApiClient, order: dict) -> dict:
-    response = client.post(f"/sandbox-payments/{order['payment']['intent_id']}/pay", json={})
+    """Pay as the payer does: with the client secret their own order view holds."""
+    payment = order["payment"]
+    response = client.post(
+        f"/sandbox-payments/{payment['intent_id']}/pay", json={"client_secret": payment["client_secret"]}
+    )
     assert response.status_code == 200, response.text
     return response.json()

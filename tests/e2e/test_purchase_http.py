@@ -209,7 +209,10 @@ def test_given_an_unpaid_order_when_the_payment_window_passes_then_it_is_cancell
     order = place_order(customer, quote(customer))
     cancelled = wait_for_order(customer, order["order_id"], FINAL, timeout=60)
     assert cancelled["status"] == "cancelled"
-    late = customer.post(f"/sandbox-payments/{order['payment']['intent_id']}/pay", json={})
+    payment = order["payment"]
+    late = customer.post(
+        f"/sandbox-payments/{payment['intent_id']}/pay", json={"client_secret": payment["client_secret"]}
+    )
     assert late.status_code == 409
 
 
@@ -247,3 +250,76 @@ def test_given_bad_input_then_4xx_with_a_json_body_that_says_what_is_wrong(custo
     assert anonymous.get("/products/no-such-product").status_code == 404
     assert anonymous.get("/products/medical-classic-2024").status_code == 404  # off shelf
     assert anonymous.get("/no-such-route").status_code == 404
+
+
+# ---------- the sandbox provider: only the payer pays, the webhook goes where configured ----------
+
+
+def test_given_only_an_intent_id_when_someone_else_pays_then_refused_and_the_payer_still_can(
+    customer, anonymous, platform
+):
+    order = place_order(customer, quote(customer))
+    payment = order["payment"]
+    stranger = sign_up(platform, "Stranger")
+    path = f"/sandbox-payments/{payment['intent_id']}/pay"
+
+    refused = [
+        anonymous.post(path, json={}),
+        stranger.post(path, json={"client_secret": f"{payment['intent_id']}_secret_guess"}),
+        stranger.post(path, json={"client_secret": payment["client_secret"][:-1]}),
+    ]
+    assert [r.status_code for r in refused] == [422, 403, 403]
+    assert all(payment["client_secret"] not in r.text for r in refused)
+    assert payment["client_secret"] not in anonymous.get(f"/sandbox-payments/{payment['intent_id']}").text
+    assert customer.get(f"/orders/{order['order_id']}").json()["status"] == "awaiting_payment"
+
+    pay(customer, order)
+    assert wait_for_order(customer, order["order_id"], FINAL)["status"] == "issued"
+
+
+class _Trap:
+    """A server where forged Host headers point: it records any request it gets."""
+
+    def __init__(self):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests: list[str] = []
+        trap = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - stdlib name
+                trap.requests.append(self.path)
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_given_host_headers_naming_another_server_when_paid_then_the_webhook_goes_to_the_platform(
+    customer, platform
+):
+    trap = _Trap()
+    try:
+        order = place_order(customer, quote(customer))
+        payment = order["payment"]
+        before = platform.gateway.api_requests
+
+        paid = customer.post(
+            f"/sandbox-payments/{payment['intent_id']}/pay",
+            json={"client_secret": payment["client_secret"]},
+            headers={"Host": f"127.0.0.1:{trap.port}", "X-Forwarded-Proto": "http"},
+        )
+
+        assert paid.status_code == 200, paid.text
+        assert paid.json()["webhook_status"] == 200
+        assert trap.requests == []
+        assert platform.gateway.api_requests >= before + 2  # the pay request and the webhook it sent
+        assert wait_for_order(customer, order["order_id"], FINAL)["status"] == "issued"
+    finally:
+        trap.server.shutdown()
+        trap.server.server_close()

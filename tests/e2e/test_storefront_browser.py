@@ -130,9 +130,19 @@ def test_given_the_mall_when_a_person_searches_prices_and_buys_accident_cover_th
     expect(page.get_by_text("Waiting for payment").first).to_be_visible()
     pay_now.click()
     expect(page.get_by_role("heading", name="Sandbox payment")).to_be_visible()
+    # The pay link carries the payer's client secret in its fragment; without it the page cannot pay.
+    with_secret = page.url
+    assert "#client_secret=" in with_secret
+    page.goto(with_secret.split("#", 1)[0])
+    expect(page.get_by_text("This link cannot pay")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^Pay CNY"))).to_have_count(0)
+    page.goto(with_secret)
+    page.reload()  # a fragment-only change does not load the page again
     pay = page.get_by_role("button", name=f"Pay {premium} (sandbox)")
     shot(page, "phone-05-pay")
-    pay.click()
+    with page.expect_request("**/api/sandbox-payments/*/pay") as sent:
+        pay.click()
+    assert sent.value.post_data_json == {"client_secret": with_secret.split("#client_secret=", 1)[1]}
 
     expect(page.get_by_role("heading", name="Policy issued")).to_be_visible(timeout=30_000)
     policy_link = page.get_by_role("link", name=re.compile(r"^[A-Z]{3}\d{10,}$"))

@@ -16,7 +16,22 @@ from local.embedded_aws import EmbeddedAws
 AWS = EmbeddedAws().start()
 
 
+def _webhook_gateway():
+    """The sandbox provider's webhook goes over HTTP to the template's routes (on a free port), as on
+    the local platform; set before any function's cold start reads the URL."""
+    from local.gateway import STAGE, Gateway
+
+    gateway = Gateway(AWS.template.routes(), AWS.runtime)
+    port = gateway.start("127.0.0.1", 0)
+    AWS.put_parameter("SandboxPaymentWebhookUrl", f"http://127.0.0.1:{port}/{STAGE}/payments/webhook")
+    return gateway
+
+
+WEBHOOK_GATEWAY = _webhook_gateway()
+
+
 def pytest_sessionfinish(session, exitstatus):
+    WEBHOOK_GATEWAY.stop()
     AWS.stop()
 
 

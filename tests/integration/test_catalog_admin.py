@@ -21,10 +21,9 @@ class Api:
 
     def __init__(self, aws, token: str | None = None):
         from local.gateway import Gateway
-        from local.template import Template
 
         self.aws, self.token = aws, token
-        self.gateway = Gateway(Template().routes(), aws.runtime)
+        self.gateway = Gateway(aws.template.routes(), aws.runtime)
 
     def call(self, method: str, path: str, body=None, query: str = "", headers=None) -> tuple[int, dict]:
         from local.gateway import build_event

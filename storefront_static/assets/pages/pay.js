@@ -2,13 +2,15 @@ import {api} from "../api.js";
 import {$, cents, h, param, setBusy, showAlert, showError} from "../ui.js";
 
 const intentId = param("intent");
+// The payer's client secret comes in the link's fragment (never sent to a server); paying needs it.
+const clientSecret = new URLSearchParams(location.hash.slice(1)).get("client_secret");
 const root = $("#pay");
 const statusLink = (orderId) => `order-status.html?id=${encodeURIComponent(orderId)}`;
 
 async function pay(intent, button) {
   setBusy(button, true, "Paying…");
   try {
-    await api(`/sandbox-payments/${encodeURIComponent(intent.intent_id)}/pay`, {method: "POST", body: {}});
+    await api(`/sandbox-payments/${encodeURIComponent(intent.intent_id)}/pay`, {method: "POST", body: {client_secret: clientSecret}});
     location.href = statusLink(intent.order_id);
   } catch (err) {
     setBusy(button, false);
@@ -34,7 +36,9 @@ async function load() {
       h("h2", {id: "amount-h", text: "Amount to pay"}),
       h("p", {class: "price", text: amount}),
       h("p", {class: "muted", text: `Order ${intent.order_id}`}));
-    if (intent.status === "requires_payment") {
+    if (intent.status === "requires_payment" && !clientSecret) {
+      card.append(h("p", {class: "alert info", text: "This link cannot pay: open the payment from your order's status page."}));
+    } else if (intent.status === "requires_payment") {
       const button = h("button", {type: "button", text: `Pay ${amount} (sandbox)`});
       button.addEventListener("click", () => pay(intent, button));
       card.append(h("div", {class: "actions"}, button));

@@ -6,6 +6,12 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+PRODUCTION_STAGE = "prod"
+
+
+class ConfigurationError(RuntimeError):
+    """The function's configuration is missing or not allowed here: it must not start."""
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -27,10 +33,14 @@ class Settings:
     purchase_state_machine_arn: str
     payment_provider: str
     payment_webhook_secret: str
-    payment_webhook_url: str
+    payment_webhook_url_parameter: str  # SSM parameter holding the sandbox provider's webhook URL
     payment_timeout_seconds: int
     quote_ttl_seconds: int
     renewal_window_days: int
+
+    @property
+    def is_production(self) -> bool:
+        return self.stage == PRODUCTION_STAGE
 
     @property
     def jwks_url(self) -> str:
@@ -66,7 +76,7 @@ def get_settings() -> Settings:
         purchase_state_machine_arn=_env("PURCHASE_STATE_MACHINE_ARN"),
         payment_provider=_env("PAYMENT_PROVIDER", "sandbox"),
         payment_webhook_secret=_env("PAYMENT_WEBHOOK_SECRET"),
-        payment_webhook_url=_env("PAYMENT_WEBHOOK_URL"),
+        payment_webhook_url_parameter=_env("PAYMENT_WEBHOOK_URL_PARAMETER"),
         payment_timeout_seconds=int(_env("PAYMENT_TIMEOUT_SECONDS", "900")),
         quote_ttl_seconds=int(_env("QUOTE_TTL_SECONDS", "1800")),
         renewal_window_days=int(_env("RENEWAL_WINDOW_DAYS", "30")),

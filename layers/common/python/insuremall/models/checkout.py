@@ -80,6 +80,7 @@ class OrderRecord(Model):
     application = JSONAttribute()
     payment_intent_id = UnicodeAttribute(null=True)
     payment_task_token = UnicodeAttribute(null=True)
+    payment_client_secret = UnicodeAttribute(null=True)  # the payer's key to the provider's pay page
     paid_at = UnicodeAttribute(null=True)
     policy_no = UnicodeAttribute(null=True)
     refund = JSONAttribute(null=True)
@@ -119,6 +120,7 @@ class PaymentIntentRecord(Model):
     refundable_cents = NumberAttribute(default=0)  # set to the amount when paid; refunds draw it down
     created_at = UnicodeAttribute()
     paid_at = UnicodeAttribute(null=True)
+    client_secret = UnicodeAttribute(null=True)  # only its payer can pay it (the sandbox's own state)
 
 
 class RefundRecord(Model):
