@@ -260,32 +260,30 @@ def render(policy: dict[str, Any], verify_url: str) -> bytes:
     def label(value: str) -> Paragraph:
         return para(value.replace(" / ", "\n", 1), caption)  # Chinese caption, English under it
 
-    def bar(title: str) -> Table:
-        table = Table([[para(title, style("heading", 10, colors.white))]], colWidths=[width])
-        table.setStyle(
-            TableStyle(
-                [
-                    ("BACKGROUND", (0, 0), (-1, -1), brand),
-                    ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-                ]
-            )
-        )
-        return table
+    def table(rows: list, shares: list[float], *commands: tuple, **kw: Any) -> Table:
+        # Cells in our font too (Table defaults to Helvetica): the PDF names no font it does not embed.
+        grid = Table(rows, colWidths=[width * share for share in shares], **kw)
+        grid.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands]))
+        return grid
 
-    grid = [
+    def bar(title: str) -> Table:
+        return table(
+            [[para(title, style("heading", 10, colors.white))]],
+            [1],
+            ("BACKGROUND", (0, 0), (-1, -1), brand),
+            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+        )
+
+    ruled = (
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, rule),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]
-    columns = {
-        2: [0.62, 0.38],
-        3: [0.24, 0.42, 0.34],
-        4: [0.2, 0.25, 0.2, 0.35],
-    }
+    )
+    columns = {2: [0.62, 0.38], 3: [0.24, 0.42, 0.34], 4: [0.2, 0.25, 0.2, 0.35]}
 
-    header = Table(
+    header = table(
         [
             [
                 para(snapshot["insurer_name"], style("insurer", 15, brand)),
@@ -297,86 +295,71 @@ def render(policy: dict[str, Any], verify_url: str) -> bytes:
             ],
             [para(f"{_bi('保单号', 'Policy No.')}  {policy['policy_no']}", style("no", 9.5)), ""],
         ],
-        colWidths=[width * 0.68, width * 0.32],
-    )
-    header.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("LINEBELOW", (0, -1), (-1, -1), 1.2, brand),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
-            ]
-        )
+        [0.68, 0.32],
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("LINEBELOW", (0, -1), (-1, -1), 1.2, brand),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
     )
     story: list[Any] = [header, Spacer(1, 4 * mm)]
     for kind, title, *content in schedule(policy):
-        if kind == "fields":
+        if kind == "fields":  # label, value, label, value; a row with one pair spans the line
             rows = [
                 [cell for text_, value in row for cell in (label(text_), para(value))] for row in content[0]
             ]
             spans = [("SPAN", (1, i), (3, i)) for i, row in enumerate(content[0]) if len(row) == 1]
-            body = Table(
-                [row + [""] * (4 - len(row)) for row in rows],
-                colWidths=[width * f for f in (0.16, 0.34, 0.16, 0.34)],
+            body = table(
+                [row + [""] * (4 - len(row)) for row in rows], [0.16, 0.34, 0.16, 0.34], *ruled, *spans
             )
-            body.setStyle(TableStyle([*grid, *spans]))
         elif kind == "table":
             headers, rows = content
-            body = Table(
+            body = table(
                 [[label(h) for h in headers]] + [[para(str(c)) for c in row] for row in rows],
-                colWidths=[width * f for f in columns[len(headers)]],
+                columns[len(headers)],
+                *ruled,
+                ("BACKGROUND", (0, 0), (-1, 0), shade),
                 repeatRows=1,
             )
-            body.setStyle(TableStyle([*grid, ("BACKGROUND", (0, 0), (-1, 0), shade)]))
         elif kind == "list":
-            body = Table(
+            body = table(
                 [[para(f"{n}.", text), para(item)] for n, item in enumerate(content[0], 1)],
-                colWidths=[width * 0.05, width * 0.95],
-            )
-            body.setStyle(
-                TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)])
+                [0.05, 0.95],
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
             )
         else:
-            body = Table([[para(content[0])]], colWidths=[width])
+            body = table([[para(content[0])]], [1])
         story += [KeepTogether([bar(title), body]), Spacer(1, 3 * mm)]
 
     qr = QrCodeWidget(verify_url)
     left, bottom, right, top = qr.getBounds()
     size = 28 * mm
     drawing = Drawing(size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0])
+    drawing.initialFontName = FONT
     drawing.add(qr)
-    verify = Table(
+    how_to_verify = _two_lines(
+        "扫描二维码或访问以下网址，核对保单是否真实有效：",
+        "Scan the code or open the address below to check that this policy is genuine:",
+    )
+    verify = table(
         [
             [
                 drawing,
                 [
                     para(_bi("保单真伪验证", "Verify this policy"), style("vh", 9.5, brand)),
-                    para(
-                        _two_lines(
-                            "扫描二维码或访问以下网址，核对保单是否真实有效：",
-                            "Scan the code or open the address below to check that this policy is genuine:",
-                        ),
-                        small,
-                    ),
+                    para(how_to_verify, small),
                     para(verify_url, small),
                     Spacer(1, 2.5 * mm),
                     para(service_line(snapshot), style("service", 9.5, brand)),
                 ],
             ]
         ],
-        colWidths=[size + 4 * mm, width - size - 4 * mm],
-    )
-    verify.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LEFTPADDING", (0, 0), (0, 0), 0),
-                ("LINEABOVE", (0, 0), (-1, 0), 0.6, rule),
-                ("TOPPADDING", (0, 0), (-1, -1), 5),
-            ]
-        )
+        [(size + 4 * mm) / width, 1 - (size + 4 * mm) / width],
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (0, 0), 0),
+        ("LINEABOVE", (0, 0), (-1, 0), 0.6, rule),
+        ("TOPPADDING", (0, 0), (-1, -1), 5),
     )
     story.append(KeepTogether([Spacer(1, 1 * mm), verify]))
 
@@ -402,9 +385,8 @@ def render(policy: dict[str, Any], verify_url: str) -> bytes:
                 self.setFillColor(muted)
                 self.drawString(margin, 10 * mm, footer)
                 n, total = self._pageNumber, len(self._held)
-                self.drawRightString(
-                    A4[0] - margin, 10 * mm, _bi(f"第 {n} 页，共 {total} 页", f"Page {n} of {total}")
-                )
+                of = _bi(f"第 {n} 页，共 {total} 页", f"Page {n} of {total}")
+                self.drawRightString(A4[0] - margin, 10 * mm, of)
                 super().showPage()
             super().save()
 
@@ -418,6 +400,7 @@ def render(policy: dict[str, Any], verify_url: str) -> bytes:
         rightMargin=margin,
         topMargin=16 * mm,
         bottomMargin=18 * mm,
+        initialFontName=FONT,  # not Helvetica: the PDF holds no font it does not embed, used or not
         invariant=1,  # same input, same bytes: a retry re-renders an identical file
     ).build(story, canvasmaker=NumberedCanvas)
     return out.getvalue()
