@@ -66,8 +66,10 @@ def _relation(person: dict[str, Any]) -> str:
     return labels.label(labels.RELATION, person["relation"]) if person.get("relation") else ""
 
 
-def _option_name(snapshot: dict[str, Any], code: str) -> str:
-    return (snapshot.get("option_names") or {}).get(code) or labels.label({}, code)
+def _option_name(snapshot: dict[str, Any], option: Any) -> str:
+    if isinstance(option, dict):  # the product's own shape, {"code", "name", ...}
+        return str(option.get("name") or labels.label({}, option.get("code")))
+    return (snapshot.get("option_names") or {}).get(option) or labels.label({}, option)
 
 
 def schedule(policy: dict[str, Any]) -> list[tuple]:
@@ -111,8 +113,8 @@ def schedule(policy: dict[str, Any]) -> list[tuple]:
         name = coverage.get("name") or labels.label({}, coverage.get("code"))
         benefits.append([name, _money(amount) if amount is not None else ""])
     benefits += [
-        [f"{_bi('附加', 'Option')}: {_option_name(snapshot, code)}", _bi("已投保", "Included")]
-        for code in snapshot.get("options") or []
+        [f"{_bi('附加', 'Option')}: {_option_name(snapshot, option)}", _bi("已投保", "Included")]
+        for option in snapshot.get("options") or []
     ]
     holder = masked_party(parties["policyholder"])
     insured = [
@@ -229,8 +231,7 @@ def render(policy: dict[str, Any], verify_url: str) -> bytes:
     from io import BytesIO
     from xml.sax.saxutils import escape
 
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
+    from reportlab.graphics.barcode.qr import QrCode
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -332,12 +333,8 @@ def render(policy: dict[str, Any], verify_url: str) -> bytes:
             body = table([[para(content[0])]], [1])
         story += [KeepTogether([bar(title), body]), Spacer(1, 3 * mm)]
 
-    qr = QrCodeWidget(verify_url)
-    left, bottom, right, top = qr.getBounds()
     size = 28 * mm
-    drawing = Drawing(size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0])
-    drawing.initialFontName = FONT
-    drawing.add(qr)
+    drawing = QrCode(verify_url, width=size, height=size)  # the flowable: straight to the canvas, fast
     how_to_verify = _two_lines(
         "扫描二维码或访问以下网址，核对保单是否真实有效：",
         "Scan the code or open the address below to check that this policy is genuine:",
