@@ -185,6 +185,13 @@ def test_given_a_product_without_cooling_off_when_rendered_then_no_cooling_off_r
     assert "Cancel by 2026-12-10 for a full refund of the premium." in with_cooling_off
 
 
+def test_given_a_cancelled_policy_when_rendered_then_it_says_cancelled_and_when_and_promises_no_refund():
+    policy = sample_policy() | {"status": "cancelled", "cancellation": {"cancelled_on": "2026-12-01"}}
+    text = text_of(policy_document.render(policy, "https://shop.example/verify.html?code=X"))
+    assert "已退保 / Cancelled" in text and "Cancelled on" in text and "2026-12-01" in text
+    assert "full refund" not in text and "cancelled" not in text
+
+
 def test_given_an_issue_late_in_the_utc_day_when_rendered_then_the_issue_day_is_china_s():
     policy = sample_policy() | {"issued_at": "2026-11-25T17:30:00.000+00:00"}  # 01:30 on the 26th in Beijing
     text = text_of(policy_document.render(policy, "https://shop.example/verify.html?code=X"))

@@ -107,6 +107,9 @@ def schedule(policy: dict[str, Any]) -> list[tuple]:
         ],
         [(_bi("保单版本", "Document version"), str(policy.get("version", 1)))],
     ]
+    cancelled_on = (policy.get("cancellation") or {}).get("cancelled_on")
+    if cancelled_on:
+        fields[-1].append((_bi("退保日期", "Cancelled on"), cancelled_on))
     benefits = []
     for coverage in snapshot["plan"].get("coverages", []):
         amount = coverage.get("sum_insured", coverage.get("limit"))
@@ -180,8 +183,13 @@ def schedule(policy: dict[str, Any]) -> list[tuple]:
             snapshot.get("terms_summary") or _bi("详见保险条款", "See the policy wording"),
         )
     )
-    # Old snapshots lack cooling_off_days; a product without a cooling-off period gets no such promise.
-    if int(snapshot.get("cooling_off_days", 1) or 0) > 0 and policy.get("cooling_off_until"):
+    # Only a policy in force can still be cancelled; old snapshots lack cooling_off_days; a product
+    # without a cooling-off period gets no such promise.
+    if (
+        policy["status"] == "in_force"
+        and int(snapshot.get("cooling_off_days", 1) or 0) > 0
+        and policy.get("cooling_off_until")
+    ):
         day = policy["cooling_off_until"]
         sections.append(
             (
