@@ -105,7 +105,7 @@ def schedule(policy: dict[str, Any]) -> list[tuple]:
             (_bi("保费", "Premium"), _money(policy["premium"]["total"])),
             (_bi("保险金额", "Sum insured"), _money(policy["sum_insured"])),
         ],
-        [(_bi("保单版本", "Document version"), str(policy.get("version", 1)))],
+        [(_bi("保单版本", "Policy version"), str(policy.get("version", 1)))],
     ]
     cancelled_on = (policy.get("cancellation") or {}).get("cancelled_on")
     if cancelled_on:
