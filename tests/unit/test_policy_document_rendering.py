@@ -192,6 +192,21 @@ def test_given_a_cancelled_policy_when_rendered_then_it_says_cancelled_and_when_
     assert "full refund" not in text and "cancelled" not in text
 
 
+def test_given_cover_with_or_without_a_death_benefit_when_rendered_then_beneficiaries_only_with_one():
+    accident = sample_policy()  # accidental death cover, nobody named
+    accident["parties"]["beneficiaries"] = []
+    assert "The insured's legal heirs" in text_of(
+        policy_document.render(accident, "https://shop.example/verify.html?code=X")
+    )
+    home = sample_policy()
+    home["parties"]["beneficiaries"] = []
+    home["product_snapshot"]["plan"]["coverages"] = [
+        {"code": "building", "name": "Building", "sum_insured": 1}
+    ]
+    text = text_of(policy_document.render(home, "https://shop.example/verify.html?code=X"))
+    assert "Beneficiaries" not in text and "legal heirs" not in text
+
+
 def test_given_an_issue_late_in_the_utc_day_when_rendered_then_the_issue_day_is_china_s():
     policy = sample_policy() | {"issued_at": "2026-11-25T17:30:00.000+00:00"}  # 01:30 on the 26th in Beijing
     text = text_of(policy_document.render(policy, "https://shop.example/verify.html?code=X"))

@@ -74,8 +74,8 @@ def _option_name(snapshot: dict[str, Any], option: Any) -> str:
 
 def schedule(policy: dict[str, Any]) -> list[tuple]:
     """The schedule's sections in print order, every code put into words:
-    ("fields", title, [(label, value)]), ("table", title, headers, rows), ("list", title, items) and
-    ("text", title, paragraph). Personal data is masked here, before anything is laid out."""
+    ("fields", title, rows of one or two (label, value) pairs), ("table", title, headers, rows),
+    ("list", title, items) and ("text", title, paragraph). Personal data is masked here, before layout."""
     snapshot = policy["product_snapshot"]
     parties = policy["parties"]
     start, end = policy["start_date"], policy["end_date"]
@@ -164,7 +164,9 @@ def schedule(policy: dict[str, Any]) -> list[tuple]:
                 beneficiaries,
             )
         )
-    else:
+    elif any("death" in str(c.get("code", "")) for c in snapshot["plan"].get("coverages", [])):
+        # A death benefit with no one named goes to the insured's legal heirs; cover that pays
+        # nothing on death (medical, home) has no beneficiary to print.
         sections.append(
             ("text", _bi("身故受益人", "Beneficiaries"), _bi("法定继承人", "The insured's legal heirs"))
         )
