@@ -185,7 +185,7 @@ def test_given_a_travel_sale_when_its_document_is_published_then_it_prints_words
         assert " ".join(exclusion.split()) in text, exclusion
 
 
-def test_given_a_policy_sold_before_hotlines_were_kept_when_rerendered_then_it_prints_the_insurer_s_hotline(
+def test_given_a_policy_sold_before_hotlines_were_kept_when_rendered_then_it_prints_the_insurer_s_hotline(
     aws, new_application
 ):
     from catalog import store as catalog
