@@ -135,7 +135,7 @@ def _store_document(policy: dict[str, Any], document: dict[str, Any]) -> dict[st
         _storefront_url(), document["verification_code"]
     )
     if stored is None:
-        pdf = policy_document.render(policy, url)
+        pdf = policy_document.render(_with_insurer_hotline(policy), url)
         sha256 = hashlib.sha256(pdf).hexdigest()
         stored = {
             "sha256": sha256,
@@ -153,6 +153,17 @@ def _store_document(policy: dict[str, Any], document: dict[str, Any]) -> dict[st
     store.record_document_version(policy["policy_no"], recorded)
     logger.info("policy document stored", extra={"policy_no": policy["policy_no"], "version": version})
     return recorded
+
+
+def _with_insurer_hotline(policy: dict[str, Any]) -> dict[str, Any]:
+    """Policies sold before the snapshot kept the insurer's hotline print the insurer's current one."""
+    snapshot = policy["product_snapshot"]
+    if snapshot.get("insurer_hotline") or not snapshot.get("insurer_id"):
+        return policy
+    from catalog import store as catalog
+
+    hotline = (catalog.get_insurer(snapshot["insurer_id"]) or {}).get("hotline")
+    return policy | {"product_snapshot": snapshot | {"insurer_hotline": hotline}} if hotline else policy
 
 
 def _run_day(event: dict[str, Any]) -> date:

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 from shop import pay, place_order, prc_id_for_age, quote, sign_up, wait_for_order
 
 
-def _bought(customer, anonymous) -> tuple[str, str]:
-    view = quote(anonymous)
+def _bought(customer, anonymous, **factors) -> tuple[str, str]:
+    view = quote(anonymous, **factors)
     inputs = view["inputs"]
     id_number = prc_id_for_age(inputs["age"], inputs["gender"], date.fromisoformat(inputs["start_date"]))
     person = {"name": "王芳", "id_type": "prc_id", "id_number": id_number}
@@ -64,6 +64,32 @@ def test_given_a_bought_policy_when_downloaded_then_the_pdf_matches_its_hash_and
 
     page = requests.get(f"{platform.url}/verify.html?code={code}", timeout=10)
     assert page.status_code == 200 and "verify" in page.text.lower()
+
+
+def test_given_a_bought_policy_when_downloaded_then_words_hotline_and_exclusions_print_in_an_embedded_font(
+    platform, customer, anonymous
+):
+    policy_no, _ = _bought(customer, anonymous, options=["sudden_death"])
+    product = anonymous.get("/products/accident-guardian").json()
+    pdf = requests.get(_document_link(customer, policy_no)["url"], timeout=10).content
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join("".join(p.extract_text() for p in reader.pages).split())
+
+    for words in (
+        "1年 / 1 year",
+        "有效 / In force",
+        "居民身份证 / PRC resident ID card",
+        "本人 / Self",
+        "Sudden death",
+    ):
+        assert words in text, words
+    for code in ("in_force", "prc_id", "relation:", "sudden_death", " 1Y "):
+        assert code not in f" {text} ", code
+    assert f"Claims and service hotline: {product['insurer']['hotline']}" in text
+    assert all(" ".join(e.split()) in text for e in product["exclusions"])
+    fonts = [ref.get_object() for page in reader.pages for ref in page["/Resources"]["/Font"].values()]
+    assert fonts and all("/FontFile2" in f["/FontDescriptor"].get_object() for f in fonts)
+    assert "王芳" in text
 
 
 def test_given_another_customer_or_no_token_then_no_document_link(platform, customer, anonymous):

@@ -139,3 +139,68 @@ def test_given_the_document_upload_fails_then_the_policy_stands_and_a_retried_st
     assert tasks.handler(step, None)["policy_no"] == policy_no
     document = store.document_of(policy_no)
     assert len(_versions(aws, document["key"])) == 1 and document["sha256"]
+
+
+def _stored_text(aws, policy_no: str) -> str:
+    from policy import store
+
+    document = store.document_of(policy_no)
+    body = (
+        aws.client("s3")
+        .get_object(
+            Bucket=aws.template.physical_name("PolicyDocumentsBucket"),
+            Key=document["key"],
+            VersionId=document["s3_version_id"],
+        )["Body"]
+        .read()
+    )
+    return " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages).split())
+
+
+def test_given_a_travel_sale_when_its_document_is_published_then_it_prints_words_the_hotline_and_exclusions(
+    aws, new_application
+):
+    from catalog import store as catalog
+    from policy import store, tasks
+
+    application = new_application("travel-asia-explorer", plan="essential")
+    policy_no = tasks.issue({"order_id": application["order_id"], "application": application})["policy_no"]
+    tasks.publish_document(policy_no)
+
+    product = catalog.get_product("travel-asia-explorer")
+    hotline = catalog.get_insurer(product["insurer_id"])["hotline"]
+    assert store.get_policy(policy_no)["product_snapshot"]["insurer_hotline"] == hotline  # kept at issue
+    text = _stored_text(aws, policy_no)
+    for words in (
+        "7天 / 7 days",
+        "有效 / In force",
+        "居民身份证 / PRC resident ID card",
+        "本人 / Self",
+        "男 / Male",
+    ):
+        assert words in text, words
+    assert "in_force" not in text and "prc_id" not in text and " 7D " not in f" {text} "
+    assert f"Claims and service hotline: {hotline}" in text
+    for exclusion in product["exclusions"]:
+        assert " ".join(exclusion.split()) in text, exclusion
+
+
+def test_given_a_policy_sold_before_hotlines_were_kept_when_rendered_then_it_prints_the_insurer_s_hotline(
+    aws, new_application
+):
+    from catalog import store as catalog
+    from insuremall.models.policy import PolicyRecord
+    from policy import store, tasks
+
+    application = new_application()
+    policy_no = tasks.issue({"order_id": application["order_id"], "application": application})["policy_no"]
+    old_snapshot = dict(store.get_policy(policy_no)["product_snapshot"])
+    del old_snapshot["insurer_hotline"]
+    PolicyRecord(pk=f"POLICY#{policy_no}", sk="POLICY").update(
+        actions=[PolicyRecord.product_snapshot.set(old_snapshot)]
+    )
+    tasks.publish_document(policy_no)
+
+    hotline = catalog.get_insurer(application["product"]["insurer_id"])["hotline"]
+    assert f"Claims and service hotline: {hotline}" in _stored_text(aws, policy_no)
+    assert "insurer_hotline" not in store.get_policy(policy_no)["product_snapshot"]  # the sale's record stays

@@ -214,6 +214,7 @@ def build_application(
             "insurer_id": product["insurer_id"],
             "insurer_name": insurer.get("name", product["insurer_id"]),
             "insurer_code": insurer.get("short_code", "INS"),
+            "insurer_hotline": insurer.get("hotline"),  # printed on the policy document
             "age_limits": product["age_limits"],
             "occupation_classes": product.get("occupation_classes"),
             "health_questions": product.get("health_questions", []),
@@ -223,6 +224,11 @@ def build_application(
             "has_beneficiaries": bool(product.get("has_beneficiaries")),
             "terms_summary": product.get("terms_summary", ""),
             "exclusions": product.get("exclusions", []),
+            "option_names": {
+                o["code"]: o["name"]
+                for o in product.get("options", [])
+                if o["code"] in inputs.get("options", [])
+            },
         },
         "plan": {
             "code": plan["code"],
