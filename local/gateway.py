@@ -217,6 +217,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def handle_one_request(self) -> None:
         self.request_id = str(uuid.uuid4())
         self._answered = False
+        # What parse_request sets, for an answer to a request that failed before or while parsing.
+        self.command, self.path, self.requestline, self.request_version = None, "", "", "HTTP/1.1"
         try:
             super().handle_one_request()
         except ConnectionError:  # the client went away; nobody to answer
@@ -226,11 +228,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
             logger.exception(
                 "request %s failed: %s %s",
                 self.request_id,
-                getattr(self, "command", None),
-                str(getattr(self, "path", "")).partition("?")[0],
+                self.command,
+                self.path.partition("?")[0],
             )
             if self._answered:  # the answer had begun; the dropped connection tells the client
                 return
+            self._with_status_line()
             try:
                 self._error(500, "internal", "The local gateway failed on this request")
                 self.wfile.flush()
@@ -240,8 +243,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         # The stdlib's own refusals (a malformed request line, too many headers...) in JSON too.
         self.close_connection = True
+        self._with_status_line()
         status = HTTPStatus(code)
         self._error(code, status.phrase.lower().replace(" ", "_"), message or status.phrase)
+
+    def _with_status_line(self) -> None:
+        # parse_request assumes HTTP/0.9 (answers without a status line) until it has read a version.
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"
 
     # ----- dispatch -----
     def _dispatch(self) -> None:
@@ -513,7 +522,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         for name, value in out.items():
             self.send_header(name, value)
         self.end_headers()
-        if has_body and getattr(self, "command", None) != "HEAD":
+        if has_body and self.command != "HEAD":
             self.wfile.write(body)
 
 
