@@ -304,7 +304,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         raw = self.headers.get_all("Content-Length") or []
         if not raw:
             return b""
-        if len(set(raw)) != 1 or not raw[0].strip().isdigit():
+        if len(set(raw)) != 1 or not (raw[0].strip().isascii() and raw[0].strip().isdigit()):
             self.close_connection = True
             raise _Refusal(400, "bad_request", "Content-Length is not one non-negative integer")
         length = int(raw[0])
@@ -365,11 +365,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         answer = None if error else _proxy_answer(result)
         if answer is None:
             # API Gateway answers a crashed integration, or a malformed proxy answer, with 502.
+            # The error's type only: its message may quote what the client sent.
             logger.error(
                 "request %s: %s answered %s",
                 self.request_id,
                 route.function,
-                f"a function error {result}" if error else "a malformed proxy response",
+                f"a function error ({result.get('errorType')})" if error else "a malformed proxy response",
             )
             self._send(502, {"Content-Type": "application/json"}, b'{"message": "Internal server error"}')
             return

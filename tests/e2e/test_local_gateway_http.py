@@ -260,6 +260,7 @@ MALFORMED = [
     (b"GET / HTTP/9.9\r\nHost: x\r\n\r\n", 505),
     (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400),
     (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", 400),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: \xb2\r\n\r\n", 400),  # a latin-1 digit int() refuses
     (b"POST /api/quotes HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}", 400),
     (b"POST /api/quotes HTTP/1.1\r\nHost: x\r\nContent-Length: 20000000\r\n\r\n{}", 413),
     (b"POST /api/quotes HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
