@@ -62,6 +62,8 @@ class LocalPlatform:
                 "schedules": self._schedules_control,
                 "status": lambda _name, _params: self.status(),
             },
+            rest_api=template.rest_api(),
+            buckets=[template.physical_name(name) for name in template.of_type("AWS::S3::Bucket")],
         )
         # The sandbox provider posts its webhook to this port, so bind before anything runs.
         self.port = self.gateway.start(self.host, self.requested_port)

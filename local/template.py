@@ -97,6 +97,19 @@ _UNSUPPORTED_STREAM_PROPERTIES = ("TumblingWindowInSeconds", "KafkaBootstrapServ
 
 
 @dataclass
+class RestApi:
+    """What the local gateway reproduces of the template's AWS::Serverless::Api."""
+
+    logical_id: str
+    minimum_compression_size: int | None = None  # None: API Gateway never compresses
+    cors: dict[str, str] | None = None  # Access-Control-* preflight headers; None: no OPTIONS methods
+
+
+# API Gateway's bounds for minimumCompressionSize.
+_COMPRESSION_SIZE_LIMIT = 10 * 1024 * 1024
+
+
+@dataclass
 class FunctionSpec:
     logical_id: str
     handler: str
@@ -262,6 +275,39 @@ class Template:
                 memory=int(props.get("MemorySize", globals_.get("MemorySize", 128))),
             )
         return specs
+
+    def rest_api(self) -> RestApi:
+        """The one REST API the routes belong to, with the settings the gateway applies."""
+        apis = self.of_type("AWS::Serverless::Api")
+        if len(apis) != 1:
+            raise ValueError(f"the local gateway serves exactly one AWS::Serverless::Api, found {len(apis)}")
+        ((name, resource),) = apis.items()
+        props = self.resolve(resource.get("Properties", {}))
+        size = props.get("MinimumCompressionSize")
+        if size is not None:
+            size = int(size)
+            if not 0 <= size <= _COMPRESSION_SIZE_LIMIT:
+                raise ValueError(
+                    f"{name}.MinimumCompressionSize {size} is outside 0..{_COMPRESSION_SIZE_LIMIT}"
+                )
+        cors = props.get("Cors")
+        if isinstance(cors, str):
+            cors = {"AllowOrigin": cors}
+        headers = None
+        if cors:
+            # SAM takes each value as a quoted string literal ("'*'"), as API Gateway's mappings do.
+            names = {
+                "AllowOrigin": "Access-Control-Allow-Origin",
+                "AllowHeaders": "Access-Control-Allow-Headers",
+                "AllowMethods": "Access-Control-Allow-Methods",
+                "MaxAge": "Access-Control-Max-Age",
+            }
+            headers = {
+                header: str(cors[key]).removeprefix("'").removesuffix("'")
+                for key, header in names.items()
+                if key in cors
+            }
+        return RestApi(name, size, headers)
 
     def routes(self) -> list[Route]:
         routes = []
