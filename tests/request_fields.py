@@ -3,11 +3,11 @@ that send every route bodies built from its own schema, so new routes and fields
 
 from __future__ import annotations
 
-import json
+import importlib.util
 from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path as FilePath
 from typing import Any
-
-from insuremall.contract import ARTIFACT_PATH
 
 JSON_TYPES = ("string", "number", "boolean", "null", "array", "object")
 # One value of each JSON type; 1.5 is a number and not an integer.
@@ -24,18 +24,31 @@ MAX_SAFE_INTEGER = 2**53 - 1
 Path = tuple[str | int, ...]
 
 
+@lru_cache(maxsize=1)
 def contract_routes() -> dict[str, dict[str, Any]]:
-    return json.loads(ARTIFACT_PATH.read_text())["routes"]
+    """Per "METHOD /path", the route's request contract as tools/build_contract.py reads it from
+    infra/openapi.yaml (a unit test proves the shipped artifact is the same)."""
+    builder = contract_builder()
+    return builder.build(builder.load_openapi())["routes"]
+
+
+def contract_builder():
+    path = FilePath(__file__).resolve().parent.parent / "tools" / "build_contract.py"
+    spec = importlib.util.spec_from_file_location("build_contract", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def fields(schema: dict[str, Any], path: Path = ()) -> Iterator[tuple[Path, dict[str, Any]]]:
-    """(path, schema) of every named field, depth first; an array's items are reached at index 0."""
+    """(path, schema) of every field, depth first: object properties, and an array's items at index 0."""
     for branch in _branches(schema):
         for name, sub in branch.get("properties", {}).items():
             yield (*path, name), sub
             yield from fields(sub, (*path, name))
         items = branch.get("items")
         if isinstance(items, dict):
+            yield (*path, 0), items
             yield from fields(items, (*path, 0))
 
 

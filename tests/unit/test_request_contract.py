@@ -3,7 +3,6 @@ checked with fastjsonschema, failures named per field; and every amount in fen a
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -15,16 +14,17 @@ import pytest
 
 from insuremall import contract
 from insuremall.errors import ValidationFailed
-from tests.request_fields import MAX_SAFE_INTEGER, body_with, contract_routes, field_name, fields
+from tests.request_fields import (
+    MAX_SAFE_INTEGER,
+    body_with,
+    contract_builder,
+    contract_routes,
+    field_name,
+    fields,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _builder():
-    spec = importlib.util.spec_from_file_location("build_contract", ROOT / "tools" / "build_contract.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+_builder = contract_builder
 
 
 def _route(key: str) -> contract.RouteContract:
