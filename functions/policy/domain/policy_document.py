@@ -8,8 +8,10 @@ file; PDF viewers supply the glyphs."""
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from typing import Any
 
+from insuremall.money import round_money
 from insuremall.privacy import masked_party
 
 FONT = "STSong-Light"
@@ -25,8 +27,9 @@ def verification_url(storefront_base: str, code: str) -> str:
     return f"{storefront_base.rstrip('/')}/verify.html?code={code}"
 
 
-def _money(cents_or_yuan: Any) -> str:
-    return f"CNY {float(cents_or_yuan):,.2f}"
+def _money(yuan: Any) -> str:
+    """An amount in CNY ("169.00", 1000000 or a Decimal) as printed: half-up to the fen, no float."""
+    return f"CNY {round_money(Decimal(str(yuan))):,f}"
 
 
 def _term(term: Any) -> str:
