@@ -10,7 +10,8 @@ body is required, its size limit, and its schema with every $ref resolved, OpenA
 written as JSON Schema, `allOf` of objects merged into one object (so `additionalProperties: false`
 sees every property), and documentation-only keywords dropped. The schemas are JSON Schema draft-04,
 which OpenAPI 3.0's schema object is built on (boolean exclusiveMinimum; `integer` is a number
-written without a fraction, so 16900.0 is not an integer).
+written without a fraction, so 16900.0 is not an integer). A field's `x-message` is kept: the words
+the 422 uses for a value the field refuses.
 
 A unit test rebuilds it from the YAML and compares, so the contract and the check never drift.
 """
@@ -29,6 +30,9 @@ ARTIFACT_PATH = ROOT / "layers" / "common" / "python" / "insuremall" / "contract
 DRAFT_04 = "http://json-schema.org/draft-04/schema#"
 DEFAULT_MAX_BODY_BYTES = 1_048_576  # 1 MiB; a route may raise it with x-max-body-bytes on its requestBody
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# A field's own words for a value it refuses (pattern, enum, length, range), e.g. "enter the 6-digit
+# postcode": kept in the artifact (validators ignore unknown keywords) for the 422's `fields`.
+MESSAGE = "x-message"
 
 # Keywords that only document: the check neither needs nor may act on them (`default` would be
 # filled into the body by some validators; the handlers apply their own defaults).
@@ -126,7 +130,7 @@ def _schema(node: Any, document: dict[str, Any], where: str, refs: tuple[str, ..
         return _schema(_lookup(ref, document, where), document, where, (*refs, ref))
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key in _DOCUMENTATION or key == "nullable" or key.startswith("x-"):
+        if key in _DOCUMENTATION or key == "nullable" or (key.startswith("x-") and key != MESSAGE):
             continue
         if key == "properties":
             out[key] = {name: _schema(sub, document, where, refs) for name, sub in value.items()}

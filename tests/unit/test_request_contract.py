@@ -219,6 +219,27 @@ def test_given_out_of_range_values_then_each_is_named_with_its_bound():
     }
 
 
+def test_given_a_field_with_its_own_words_when_refused_then_the_422_uses_them():
+    with pytest.raises(ValidationFailed) as caught:
+        _route("POST /members/me/addresses").validate({"postcode": "1000"})
+    assert caught.value.fields["postcode"] == "enter the 6-digit postcode"
+    with pytest.raises(ValidationFailed) as caught:
+        _route("POST /members/me/addresses").validate({"postcode": 100000})
+    assert caught.value.fields["postcode"] == "must be a string"  # a wrong type says so, in any case
+
+
+def test_given_a_pattern_without_own_words_when_refused_then_no_regular_expression_is_shown():
+    builder = _builder()
+    schema = {"type": "object", "properties": {"code": {"type": "string", "pattern": "^[A-Z]{3}$"}}}
+    document = {
+        "paths": {"/x": {"post": {"requestBody": {"content": {"application/json": {"schema": schema}}}}}}
+    }
+    route = contract.RouteContract("POST /x", builder.build(document)["routes"]["POST /x"])
+    with pytest.raises(ValidationFailed) as caught:
+        route.validate({"code": "abcd"})
+    assert caught.value.fields == {"code": "is not in the expected form"}
+
+
 def test_given_a_nullable_field_when_null_then_it_is_accepted():
     _route("PUT /members/me").validate({"phone": None})
     _route("POST /quotes").validate(

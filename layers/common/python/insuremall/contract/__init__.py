@@ -222,6 +222,9 @@ def _describe(failure) -> list[tuple[str, str]]:
     if rule == "type":
         kinds = [bound] if isinstance(bound, str) else list(bound)
         return [(base, "must be " + " or ".join(_TYPE_NAMES.get(k, k) for k in kinds))]
+    own_words = (failure.definition or {}).get("x-message") if isinstance(failure.definition, dict) else None
+    if own_words:
+        return [(base, own_words)]
     messages = {
         "enum": lambda: "must be one of " + ", ".join("null" if v is None else str(v) for v in bound),
         "minimum": lambda: f"must be at least {bound}",
@@ -230,7 +233,7 @@ def _describe(failure) -> list[tuple[str, str]]:
         "exclusiveMaximum": lambda: f"must be less than {failure.definition.get('maximum')}",
         "minLength": lambda: f"must be at least {bound} characters",
         "maxLength": lambda: f"must be at most {bound} characters",
-        "pattern": lambda: f"must match {bound}",
+        "pattern": lambda: "is not in the expected form",
         "minItems": lambda: f"must have at least {bound} item{'s' if bound != 1 else ''}",
         "maxItems": lambda: f"must have at most {bound} item{'s' if bound != 1 else ''}",
         "uniqueItems": lambda: "must not repeat an item",
