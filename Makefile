@@ -62,7 +62,7 @@ if [ -z "$$py" ]; then echo "error: Python 3.11+ not found (need python3.11 or p
 endef
 
 .PHONY: help venv run test lint lint-ruff lint-cfn lint-sam lint-asl bench lighthouse fire deploy clean \
-	sam-tools node-tools browser sam-lock
+	sam-tools node-tools browser sam-lock contract
 
 help: ## List the targets
 	@echo "InsureMall make targets:"
@@ -192,6 +192,9 @@ lint-asl: $(VENV_STAMP) $(NODE_STAMP)
 	$(call say,asl-validator on the substituted state machine definitions)
 	@if [ -z "$(strip $(ASL_FILES))" ]; then echo "    no infra/statemachines/*.asl.json: nothing to validate"; exit 0; fi
 	@$(VENV_PY) tools/validate_asl.py --template $(TEMPLATE) --validator $(ASL_VALIDATOR) $(ASL_FILES)
+
+contract: $(VENV_STAMP) ## Rebuild the request contract the functions check bodies against, from infra/openapi.yaml
+	@$(VENV_PY) tools/build_contract.py
 
 bench: $(VENV_STAMP) ## Run the benchmarks (python -m bench), then the storefront audit (make lighthouse)
 	$(call say,running benchmarks)

@@ -99,6 +99,22 @@ def test_given_one_payment_when_the_webhook_arrives_five_times_at_once_then_exac
     assert history.count("paid") == 1 and history.count("issued") == 1
 
 
+@pytest.mark.parametrize("kind", ["fraction", "string", "true", "beyond 2^53"])
+def test_given_a_signed_webhook_whose_amount_is_not_a_strict_integer_then_422_and_the_order_stays_unpaid(
+    customer, kind
+):
+    order = place_order(customer, quote(customer))
+    cents = _cents(order["premium"]["total"])
+    amount = {"fraction": float(cents), "string": str(cents), "true": True, "beyond 2^53": 2**53 + 1}[kind]
+    body, signature = signed_webhook(order, amount=amount)
+    response = post_webhook(customer, body, signature)
+
+    assert response.status_code == 422, response.text
+    assert list(response.json()["error"]["fields"]) == ["data.amount_cents"]
+    time.sleep(0.3)
+    assert customer.get(f"/orders/{order['order_id']}").json()["status"] == "awaiting_payment"
+
+
 @pytest.mark.parametrize("tamper", ["body", "signature", "stale", "missing"])
 def test_given_a_bad_webhook_signature_then_401_and_the_order_is_unchanged(customer, tamper):
     order = place_order(customer, quote(customer))
@@ -231,17 +247,21 @@ def test_given_the_same_idempotency_key_then_one_order(customer):
 def test_given_bad_input_then_4xx_with_a_json_body_that_says_what_is_wrong(customer, anonymous):
     bad_quote = anonymous.post(
         "/quotes",
-        json={"product_id": "accident-guardian", "plan": "gold", "age": 90, "gender": "X", "term": "1Y"},
+        json={"product_id": "accident-guardian", "plan": "gold", "age": 90, "gender": "M", "term": "1Y"},
     )
     assert bad_quote.status_code == 422
-    assert {"plan", "age", "gender"} <= set(bad_quote.json()["error"]["fields"])
+    assert {"plan", "age"} <= set(bad_quote.json()["error"]["fields"])
+    bad_gender = anonymous.post(
+        "/quotes", json={"product_id": "accident-guardian", "plan": "standard", "gender": "X", "term": "1Y"}
+    )
+    assert bad_gender.status_code == 422 and set(bad_gender.json()["error"]["fields"]) == {"gender"}
     not_json = customer.http.post(
         customer.base + "/orders",
         data=b"{not json",
         timeout=10,
         headers={"Authorization": f"Bearer {customer.token}"},
     )
-    assert not_json.status_code == 400 and not_json.json()["error"]["code"] == "bad_request"
+    assert not_json.status_code == 400 and not_json.json()["error"]["code"] == "invalid_json"
     bad_order = customer.post(
         "/orders", json=order_body(quote(customer), accept_terms=False, health_answers={})
     )

@@ -308,8 +308,11 @@ def test_given_a_coupon_and_points_when_ordering_then_the_breakdown_shows_both_a
     assert preview["points_balance"] == 5000
     assert any(c["claim_id"] == claim_id and c["applies"] for c in preview["coupons"])
 
-    # Amounts sent by the client are ignored: the server derives them.
+    # Amounts are not the client's to send (refused by the order's contract); the server derives them.
     body = shopper.order_body(quote, coupon_claim_id=claim_id, points=100, premium_cents=1, discounts=[])
+    status, refused = shopper.call("POST", "/orders", body, {"idempotency-key": uuid.uuid4().hex})
+    assert status == 422 and set(refused["error"]["fields"]) == {"premium_cents", "discounts"}, refused
+    body = shopper.order_body(quote, coupon_claim_id=claim_id, points=100)
     status, order = shopper.call("POST", "/orders", body, {"idempotency-key": uuid.uuid4().hex})
     assert status == 201, order
     premium = order["premium"]

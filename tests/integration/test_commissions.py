@@ -583,7 +583,11 @@ def test_given_a_bad_rate_then_422_per_field(operator):
         {"scope": "insurer", "scope_id": "x", "effective_from": "2020-01-01", "level1_bp": 6000},
     )
     assert status == 422
-    assert {"scope", "effective_from", "level1_bp", "level2_bp"} <= set(body["error"]["fields"])
+    assert {"scope", "level1_bp", "level2_bp"} <= set(body["error"]["fields"])
+    past = {"scope": "product", "scope_id": "x", "effective_from": "2020-01-01"}
+    levels = {"level1_bp": 1, "level2_bp": 1, "renewal_level1_bp": 1, "renewal_level2_bp": 1}
+    status, body = operator.call("POST", "/admin/commission-rates", {**past, **levels})
+    assert status == 422 and set(body["error"]["fields"]) == {"effective_from"}, body
     assert operator.call("GET", "/admin/commission-rates", query="product_id=Bad%20Id")[0] == 422
 
 

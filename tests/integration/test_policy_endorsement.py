@@ -70,15 +70,25 @@ def test_given_a_product_without_beneficiaries_when_named_then_422(aws, customer
 
 def test_given_bad_input_when_endorsing_then_422_by_field(aws, customer, new_application):
     no = paid_policy(customer, new_application, product={"has_beneficiaries": True})["policy_no"]
+    # The contract's fields first (pattern, required, type) ...
+    body = {"contact": {"phone": "12345"}, "beneficiaries": [_beneficiary(share=60), {"name": ""}]}
+    status, answer = customer.post(f"/policies/{no}/endorsements", body)
+    assert status == 422, answer
+    assert {"contact.phone", "beneficiaries[1].id_number", "beneficiaries[1].share"} <= set(
+        answer["error"]["fields"]
+    )
+    # ... then the endorsement rules (e-mail, ID checksum, a name).
     body = {
-        "contact": {"phone": "12345", "email": "not-mail"},
-        "beneficiaries": [_beneficiary(share=60) | {"id_number": "110101199001011230"}, {"name": ""}],
+        "contact": {"phone": "13912345678", "email": "not-mail"},
+        "beneficiaries": [
+            _beneficiary(share=60) | {"id_number": "110101199001011230"},
+            _beneficiary(share=40) | {"name": ""},
+        ],
     }
     status, answer = customer.post(f"/policies/{no}/endorsements", body)
-    fields = answer["error"]["fields"]
     assert status == 422, answer
-    assert {"contact.phone", "contact.email", "beneficiaries[0].id_number", "beneficiaries[1].name"} <= set(
-        fields
+    assert {"contact.email", "beneficiaries[0].id_number", "beneficiaries[1].name"} <= set(
+        answer["error"]["fields"]
     )
     assert customer.post(f"/policies/{no}/endorsements", {})[0] == 422
     assert customer.get(f"/policies/{no}")[1]["version"] == 1

@@ -237,3 +237,55 @@ def test_given_a_product_with_occupation_classes_when_factors_are_incomplete_the
         product,
     )
     assert table["factors"] == {"occupation_class": {"1": "1", "2": "1.2", "3": "1.5"}}
+
+
+# ----- amounts in the table are money: plain digits, at most 2 decimals, at most 2^53 - 1 fen ----------
+
+
+@pytest.mark.parametrize(
+    ("premium", "problem"),
+    [
+        ("1e400", "must be written as digits with at most 2 decimals, e.g. 99.00"),  # was a 500
+        ("99999999999999999999999999999", "is more than 90071992547409.91"),  # was a 500
+        ("90071992547409.92", "is more than 90071992547409.91"),
+        ("1E+2", "must be written as digits with at most 2 decimals, e.g. 99.00"),
+        ("1_000", "must be written as digits with at most 2 decimals, e.g. 99.00"),
+        ("NaN", "is not a number"),
+        ("Infinity", "is not a number"),
+        ("0.00", "must be above 0"),
+    ],
+)
+def test_given_a_premium_that_is_not_a_plain_amount_of_money_when_parsed_then_the_row_says_so(
+    premium, problem
+):
+    assert csv_problem(GOOD.replace("129.00", premium)) == f"row 3: premium {premium!r} {problem}"
+
+
+def test_given_the_largest_amount_in_fen_when_parsed_then_it_is_kept_to_the_fen():
+    rows = parse_csv(PRODUCT, GOOD.replace("129.00", "90071992547409.91"))
+    assert rows[1]["premium"] == "90071992547409.91"
+
+
+@pytest.mark.parametrize("amount", [30.5, True, "1e400", "3e1", "-30", "30.001"])
+def test_given_an_option_amount_that_is_not_a_plain_amount_when_built_then_refused(amount):
+    with pytest.raises(RateTableInvalid) as caught:
+        build(
+            {
+                "csv": GOOD,
+                "effective_from": "2026-12-01",
+                "options": {"vet": {"method": "add", "amount": amount}},
+            }
+        )
+    assert "options.vet" in caught.value.errors
+
+
+@pytest.mark.parametrize("factor", ["1e400", "1001", "0", 1.1, "1.0000001"])
+def test_given_an_option_factor_out_of_range_or_not_plain_when_built_then_refused(factor):
+    body = {
+        "csv": GOOD,
+        "effective_from": "2026-12-01",
+        "options": {"vet": {"method": "multiply", "factor": factor}},
+    }
+    with pytest.raises(RateTableInvalid) as caught:
+        build(body)
+    assert "options.vet" in caught.value.errors

@@ -20,7 +20,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 COLUMNS = ("plan", "term", "age_min", "age_max", "gender", "premium")
@@ -29,7 +29,12 @@ MAX_CSV_CHARS = 1_000_000
 MAX_ROWS = 5_000
 MAX_AGE = 120
 MAX_REPORTED = 5  # problems listed in one answer; the rest are counted
+# The most an amount may be: 2^53 - 1 fen, what every JSON reader holds exactly as an integer.
+MAX_AMOUNT = Decimal(2**53 - 1) / 100
+MAX_FACTOR = Decimal(1000)
+_FACTOR_PLACES = 6
 _TO_AGE_CODE = re.compile(r"^TO(\d+)$")
+_PLAIN_DECIMAL = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")  # no sign, exponent, separators, NaN or Infinity
 _CENT = Decimal("0.01")
 
 
@@ -134,7 +139,9 @@ def _factors(product: dict, given: object, previous: object, errors: dict[str, s
     for cls in wanted:
         factor = _positive_decimal(table[cls])
         if factor is None:
-            errors[f"factors.occupation_class.{cls}"] = f"{table[cls]!r} is not a number above 0"
+            errors[f"factors.occupation_class.{cls}"] = (
+                f"{table[cls]!r} is not a number above 0 and at most {MAX_FACTOR}"
+            )
         else:
             clean[cls] = format(factor, "f")
     return {"occupation_class": clean}
@@ -160,15 +167,15 @@ def _options(product: dict, given: object, previous: object, errors: dict[str, s
             continue
         method = option.get("method") if isinstance(option, dict) else None
         if method == "add":
-            amount = _positive_decimal(option.get("amount"))
-            if amount is None or amount.as_tuple().exponent < -2:
-                errors[field] = 'amount must be a money amount above 0, e.g. "30.00"'
+            amount, _ = _amount(option.get("amount"))
+            if amount is None:
+                errors[field] = f'amount must be an amount above 0 and at most {MAX_AMOUNT}, e.g. "30.00"'
             else:
-                clean[code] = {"method": "add", "amount": format(amount.quantize(_CENT), "f")}
+                clean[code] = {"method": "add", "amount": format(amount, "f")}
         elif method == "multiply":
             factor = _positive_decimal(option.get("factor"))
             if factor is None:
-                errors[field] = 'factor must be a number above 0, e.g. "1.10"'
+                errors[field] = f'factor must be a number above 0 and at most {MAX_FACTOR}, e.g. "1.10"'
             else:
                 clean[code] = {"method": "multiply", "factor": format(factor, "f")}
         else:
@@ -260,15 +267,9 @@ def _parse_row(values, cells, header, line, plans, terms):
     if gender not in ("M", "F", "*"):
         problems.append(f"gender {values['gender'].strip()!r} must be M, F or * (both)")
     raw_premium = values["premium"].strip()
-    premium = _positive_decimal(raw_premium)
-    if premium is None:
-        try:
-            Decimal(raw_premium)
-            problems.append(f"premium {raw_premium!r} must be above 0")
-        except InvalidOperation:
-            problems.append(f"premium {raw_premium!r} is not a number")
-    elif premium.as_tuple().exponent < -2:
-        problems.append(f"premium {raw_premium!r} has more than 2 decimal places")
+    premium, problem = _amount(raw_premium)
+    if problem:
+        problems.append(f"premium {raw_premium!r} {problem}")
     if problems:
         return None, None, problems
     row = {
@@ -277,7 +278,7 @@ def _parse_row(values, cells, header, line, plans, terms):
         "age_min": ages["age_min"],
         "age_max": ages["age_max"],
         "gender": gender,
-        "premium": format(premium.quantize(_CENT), "f"),
+        "premium": format(premium, "f"),
     }
     return row, _Band(line, plan, term, ages["age_min"], ages["age_max"], gender), []
 
@@ -407,14 +408,39 @@ def _to_age(term: dict) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _amount(value: object) -> tuple[Decimal | None, str | None]:
+    """A money amount in CNY above 0, written plainly ("99.00" or 99): (the amount to the fen, None),
+    or (None, what is wrong). Never a float: a binary fraction is not an amount of money."""
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not _PLAIN_DECIMAL.match(text):
+        if text.startswith("-") and _PLAIN_DECIMAL.match(text[1:]):
+            return None, "must be above 0"
+        try:
+            finite = Decimal(text).is_finite()
+        except InvalidOperation:
+            finite = False
+        if not finite:
+            return None, "is not a number"
+        return None, "must be written as digits with at most 2 decimals, e.g. 99.00"
+    amount = Decimal(text)
+    if amount <= 0:
+        return None, "must be above 0"
+    if amount.as_tuple().exponent < -2:
+        return None, "has more than 2 decimal places"
+    if amount > MAX_AMOUNT:
+        return None, f"is more than {MAX_AMOUNT}"
+    return amount.quantize(_CENT, rounding=ROUND_HALF_UP), None
+
+
 def _positive_decimal(value: object) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+    """A factor above 0 and at most MAX_FACTOR, written plainly ("1.10" or 2), or None."""
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not _PLAIN_DECIMAL.match(text):
         return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
+    number = Decimal(text)
+    if not 0 < number <= MAX_FACTOR or number.as_tuple().exponent < -_FACTOR_PLACES:
         return None
-    return number if number.is_finite() and number > 0 else None
+    return number
 
 
 def to_csv(rows: list[dict]) -> str:

@@ -409,8 +409,9 @@ def _whole(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
-        return int(value)
+    if isinstance(value, Decimal) and value.is_finite():
+        whole = value.to_integral_value(rounding=ROUND_HALF_UP)
+        return int(whole) if value == whole else None
     return None
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from catalog.domain import rating
 from catalog.domain.rating import Premium, RatingError, RatingRequest
+from insuremall.money import round_money
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def yearly_cost(term: dict, premium: Decimal) -> Decimal:
     year-based terms the premium is already the level yearly premium."""
     if "months" in term:
         months = int(term["months"])
-        return (premium * 12 / months).quantize(Decimal("0.01"))
+        return round_money(premium * 12 / months)
     return premium
 
 

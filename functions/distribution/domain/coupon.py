@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 CHINA = timezone(timedelta(hours=8))
@@ -151,7 +151,7 @@ def parse_campaign(body: Any, now: str, existing: dict[str, Any] | None = None) 
         or isinstance(body.get("points_multiplier"), bool)
         or not multiplier.is_finite()
         or not MULTIPLIER_MIN <= multiplier <= MULTIPLIER_MAX
-        or multiplier != multiplier.quantize(Decimal("0.01"))
+        or multiplier != multiplier.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     ):
         problems["points_multiplier"] = 'a number from "1.0" to "10" (at most 2 decimals)'
         multiplier = Decimal("1")

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 from insuremall import labels
+from insuremall.money import round_money
 from insuremall.privacy import masked_party
 
 FONT = "WenQuanYiMicroHei"
@@ -30,8 +32,9 @@ def verification_url(storefront_base: str, code: str) -> str:
     return f"{storefront_base.rstrip('/')}/verify.html?code={code}"
 
 
-def _money(cents_or_yuan: Any) -> str:
-    return f"CNY {float(cents_or_yuan):,.2f}"
+def _money(yuan: Any) -> str:
+    """An amount in CNY ("169.00", 1000000 or a Decimal) as printed: half-up to the fen, no float."""
+    return f"CNY {round_money(Decimal(str(yuan))):,f}"
 
 
 def _bi(chinese: str, english: str) -> str:

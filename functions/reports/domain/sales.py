@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 # GB/T 2260 province-level codes: the first two digits of a PRC ID number.
@@ -51,7 +51,7 @@ DIMENSIONS = ("region", "insurer_id", "product_id", "channel")
 
 
 def _yuan(cents: int) -> str:
-    return str((Decimal(cents) / 100).quantize(Decimal("0.01")))
+    return str((Decimal(cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def daily_report(day: str, counters: list[dict[str, Any]]) -> dict[str, Any]:

@@ -108,16 +108,29 @@ def _bearer(request) -> str | None:
     return token.strip()
 
 
+_CALLER_ATTRIBUTE = "_insuremall_caller"
+
+
+def _verified(request, token: str) -> Caller:
+    """The token's caller, verified once per request (the request contract checks it before the route)."""
+    cached = getattr(request, _CALLER_ATTRIBUTE, None)
+    if cached is not None and cached[0] == token:
+        return cached[1]
+    caller = verify_token(token)
+    setattr(request, _CALLER_ATTRIBUTE, (token, caller))
+    return caller
+
+
 def customer(request) -> Caller:
     token = _bearer(request)
     if token is None:
         raise Unauthorized("Sign in to continue")
-    return verify_token(token)
+    return _verified(request, token)
 
 
 def optional_caller(request) -> Caller | None:
     token = _bearer(request)
-    return verify_token(token) if token else None
+    return _verified(request, token) if token else None
 
 
 def operator(request) -> Caller:

@@ -6,7 +6,6 @@ logged with the request id and answered 500 without internals.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from chalice.app import ChaliceUnhandledError
@@ -71,13 +70,22 @@ def error_response(exc: DomainError):
     return Response(body=exc.body(), status_code=exc.status, headers={"Content-Type": "application/json"})
 
 
-def install(app, logger) -> None:
-    """Map domain errors to JSON responses for every route of a Chalice app."""
+def install(app, logger, authenticators: dict | None = None) -> None:
+    """Map domain errors to JSON responses for every route of a Chalice app (and its blueprints), and
+    check every request against its route's contract (insuremall.contract) before the route runs.
+
+    `authenticators` adds the app's own security schemes (e.g. the payment webhook's signature) to
+    the built-in `customer` and `operator`, by their names in infra/openapi.yaml."""
     from chalice import Response
+
+    from insuremall import contract
+
+    schemes = {"customer": _customer, "operator": _operator, **(authenticators or {})}
 
     @app.middleware("http")
     def _map_errors(event, get_response):
         try:
+            contract.check(event, schemes)
             response = get_response(event)
         except DomainError as exc:
             return error_response(exc)
@@ -94,15 +102,23 @@ def install(app, logger) -> None:
         return response
 
 
+def _customer(request) -> None:
+    from insuremall import auth
+
+    auth.customer(request)
+
+
+def _operator(request) -> None:
+    from insuremall import auth
+
+    auth.operator(request)
+
+
 def json_object(request) -> dict[str, Any]:
-    """The request body as a JSON object, or a 400 that says why not."""
-    raw = request.raw_body
-    if not raw:
-        raise BadRequest("Request body must be a JSON object")
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest("Request body is not valid JSON") from exc
-    if not isinstance(body, dict):
-        raise BadRequest("Request body must be a JSON object")
-    return body
+    """The request body as a JSON object, or a 400 `invalid_json` that says why not.
+
+    The middleware has usually parsed and checked it already (insuremall.contract); this returns
+    that same object."""
+    from insuremall import contract
+
+    return contract.json_object(request)

@@ -17,7 +17,7 @@ def to_cents(amount: Decimal) -> int:
 
 
 def from_cents(cents: int) -> Decimal:
-    return (Decimal(int(cents)) / 100).quantize(CENT)
+    return (Decimal(int(cents)) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def parse_money(value: object) -> Decimal:
