@@ -32,6 +32,12 @@ ALLOWED = {
         )
         for function in ("_write", "debit", "reverse_purchase")
     },
+    **{
+        ("functions/policy/domain/policy_document.py", function, "float arithmetic"): (
+            "the PDF's layout in points and millimetres (font sizes, leading, spacing), not money"
+        )
+        for function in ("style", "render")
+    },
 }
 
 
