@@ -121,8 +121,13 @@ def list_products():
     params = request.query_params or {}
     caller = auth.optional_caller(request)
     kind, channel, query = params.get("kind"), _channel(params), params.get("q")
+    problems = {}
     if query is not None and len(query) > 100:
-        raise errors.ValidationFailed({"q": "at most 100 characters"})
+        problems["q"] = "at most 100 characters"
+    if kind is not None and kind not in product_rules.KINDS:
+        problems["kind"] = f"must be one of {', '.join(product_rules.KINDS)}"
+    if problems:
+        raise errors.ValidationFailed(problems)
     insurers = _insurer_names()
     products = []
     for product in store.list_products(params.get("category")):

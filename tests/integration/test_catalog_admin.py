@@ -540,6 +540,14 @@ def test_given_a_search_then_relevant_products_first_with_from_prices(anonymous)
     assert anonymous.get("/products", "q=" + "x" * 101)[0] == 422
 
 
+def test_given_an_unknown_kind_when_listing_products_then_422_names_the_kinds(anonymous):
+    status, body = anonymous.get("/products", "kind=pet")
+    assert status == 422, body
+    assert "travel" in body["error"]["fields"]["kind"]
+    status, body = anonymous.get("/products", "kind=travel")
+    assert status == 200 and {p["kind"] for p in body["products"]} == {"travel"}
+
+
 def test_given_a_questionnaire_then_ranked_recommendations_with_reasons_and_estimates(anonymous):
     body = {
         "age": 35,

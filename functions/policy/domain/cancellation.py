@@ -20,6 +20,8 @@ from typing import Any
 from insuremall.errors import Conflict
 
 RULES = ("pro_rata", "short_rate", "none")
+# Every rule a quote can name: the two full refunds, then the product's rule after them.
+QUOTE_RULES = ("cooling_off", "not_started", *RULES)
 DEFAULT_RULE = "pro_rata"
 
 # Standard 12-month short-rate table: months begun -> % of the annual premium the insurer keeps.
