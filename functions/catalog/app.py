@@ -3,7 +3,6 @@ recommendation; and the operator console's routes under /admin (operators group 
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from chalice import Chalice, Response
@@ -21,7 +20,6 @@ logger = get_logger("catalog")
 errors.install(app, logger)
 
 CHANNELS = ("h5", "pc", "partner_api")
-ENTITY = re.compile(r"^[a-z_]+:[A-Za-z0-9_.-]{1,64}$")
 _SUMMARY_FIELDS = (
     "product_id",
     "name",
@@ -488,8 +486,11 @@ def admin_audit():
     params = request.query_params or {}
     problems = {}
     entity = params.get("entity") or None
-    if entity is not None and not ENTITY.match(entity):
-        problems["entity"] = "use <type>:<id>, e.g. product:accident-guardian"
+    if entity is not None and not audit.is_entity(entity):
+        problems["entity"] = (
+            "use <kind>:<id>, e.g. product:accident-guardian or commission-rates:product:accident-guardian;"
+            f" the kinds are {', '.join(audit.ENTITY_KINDS)}"
+        )
     raw_limit = params.get("limit", "50")
     limit = int(raw_limit) if raw_limit.isdigit() else 0
     if not 1 <= limit <= audit.MAX_LIMIT:

@@ -71,3 +71,17 @@ def test_the_cancellation_rules_and_withdrawal_statuses_are_the_code_s():
     assert schema("CancellationQuote")["properties"]["rule"]["enum"] == list(cancellation.QUOTE_RULES)
     statuses = [e for e in enums_named("status") if "approved" in e]
     assert statuses and all(e == list(withdrawal.STATUSES) for e in statuses)
+
+
+def test_the_audit_filter_pattern_names_exactly_the_audited_entity_kinds():
+    import re
+
+    from insuremall import audit
+
+    (parameter,) = [
+        p for p in contract()["paths"]["/admin/audit"]["get"]["parameters"] if p["name"] == "entity"
+    ]
+    kinds = re.match(r"^\^\(([^)]*)\)", parameter["schema"]["pattern"]).group(1).split("|")
+    assert kinds == list(audit.ENTITY_KINDS)
+    for kind, example in audit.ENTITY_KINDS.items():
+        assert re.match(parameter["schema"]["pattern"], f"{kind}:{example}")
