@@ -87,9 +87,15 @@ def get_policy(policy_no):
 
 @app.route("/underwriting/referrals", methods=["GET"])
 def list_referrals():
-    auth.operator(app.current_request)
+    """Referrals by status: pending (the queue, oldest first), accepted or declined (newest first)."""
+    request = app.current_request
+    auth.operator(request)
+    status = (request.query_params or {}).get("status", "pending")
+    if status not in store.REFERRAL_STATUSES:
+        raise errors.ValidationFailed({"status": f"must be one of {', '.join(store.REFERRAL_STATUSES)}"})
     return {
-        "referrals": [{k: v for k, v in r.items() if k != "task_token"} for r in store.pending_referrals()]
+        "status": status,
+        "referrals": [{k: v for k, v in r.items() if k != "task_token"} for r in store.referrals(status)],
     }
 
 
@@ -111,9 +117,19 @@ def decide_referral(order_id):
     referral = store.get_referral(order_id)
     if referral is None:
         raise errors.NotFound("No referral for this order")
-    if not store.decide_referral(
-        order_id, "accepted" if decision == "accept" else "declined", operator.subject, note
-    ):
+    outcome = "accepted" if decision == "accept" else "declined"
+    # A decline's note is the reason the customer reads on the order; an accept's stays internal.
+    entry = audit.entry(
+        operator,
+        f"referral.{outcome}",
+        f"referral:{order_id}",
+        {
+            "status": {"from": "pending", "to": outcome},
+            "note": {"from": None, "to": note or None},
+            "shown_to_customer": {"from": None, "to": note if decision == "decline" else None},
+        },
+    )
+    if not store.decide_referral(order_id, outcome, operator.subject, note, entry):
         raise errors.Conflict(f"This referral was already {store.get_referral(order_id)['status']}")
     reasons = [note] if note else []
     aws.client("stepfunctions").send_task_success(

@@ -74,8 +74,17 @@ def open_referral(order_id: str, task_token: str, reasons: list[str], summary: d
     ).save(condition=ReferralRecord.pk.does_not_exist() | (ReferralRecord.status == "pending"))
 
 
-def pending_referrals(limit: int = 100) -> list[dict[str, Any]]:
-    return [_referral(r) for r in ReferralRecord.by_customer.query("REFERRAL#PENDING", limit=limit)]
+REFERRAL_STATUSES = ("pending", "accepted", "declined")
+
+
+def referrals(status: str = "pending", limit: int = 100) -> list[dict[str, Any]]:
+    """One status's referrals from the index: pending oldest first (the queue), decided newest first."""
+    return [
+        _referral(r)
+        for r in ReferralRecord.by_customer.query(
+            f"REFERRAL#{status.upper()}", scan_index_forward=status == "pending", limit=limit
+        )
+    ]
 
 
 def get_referral(order_id: str) -> dict[str, Any] | None:
@@ -99,21 +108,27 @@ def _referral(r: ReferralRecord) -> dict[str, Any]:
     }
 
 
-def decide_referral(order_id: str, outcome: str, operator_id: str, note: str) -> bool:
-    """Close a pending referral once; False if someone already decided it."""
+def decide_referral(order_id: str, outcome: str, operator_id: str, note: str, audit_entry) -> bool:
+    """Close a pending referral once, with its audit entry in the same transaction; it moves to its
+    decision's index partition (REFERRAL#ACCEPTED / REFERRAL#DECLINED, newest first). False if
+    someone already decided it."""
+    at = audit_entry.at
     try:
-        ReferralRecord(pk=f"REFERRAL#{order_id}", sk="REFERRAL").update(
-            actions=[
-                ReferralRecord.status.set(outcome),
-                ReferralRecord.decided_by.set(operator_id),
-                ReferralRecord.decided_at.set(now_iso()),
-                ReferralRecord.note.set(note),
-                ReferralRecord.gsi1pk.remove(),
-                ReferralRecord.gsi1sk.remove(),
-            ],
-            condition=ReferralRecord.status == "pending",
-        )
-    except UpdateError as exc:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.update(
+                ReferralRecord(pk=f"REFERRAL#{order_id}", sk="REFERRAL"),
+                actions=[
+                    ReferralRecord.status.set(outcome),
+                    ReferralRecord.decided_by.set(operator_id),
+                    ReferralRecord.decided_at.set(at),
+                    ReferralRecord.note.set(note),
+                    ReferralRecord.gsi1pk.set(f"REFERRAL#{outcome.upper()}"),
+                    ReferralRecord.gsi1sk.set(f"{at}#{order_id}"),
+                ],
+                condition=ReferralRecord.status == "pending",
+            )
+            transaction.save(audit_entry, condition=type(audit_entry).pk.does_not_exist())
+    except TransactWriteError as exc:
         if condition_failed(exc):
             return False
         raise
