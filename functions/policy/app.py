@@ -241,6 +241,11 @@ def _cancel(policy: dict, caller: auth.Caller, reason: str, expected_cents: int 
     done = policy.get("cancellation")
     if policy["status"] != "cancelled" or not done:
         raise errors.Conflict(f"This policy is {policy['status']} and cannot be cancelled")
+    # Every request (a repeat too) withdraws an open renewal offer, so a crash in between is mended.
+    if store.withdraw_renewal_offer(
+        policy["policy_no"], f"The policy was cancelled on {done['cancelled_on']}, so it is not renewed"
+    ):
+        logger.info("renewal offer withdrawn", extra={"policy_no": policy["policy_no"]})
     if done["reason"] != reason or (expected_cents is not None and expected_cents != done["refund_cents"]):
         raise errors.Conflict(f"This policy was already cancelled on {done['cancelled_on']}")
     try:
@@ -407,7 +412,7 @@ def _renewal_view(offer: dict) -> dict:
     view = {
         "policy_no": offer["policy_no"],
         "status": offer["status"],
-        "reason": terms.get("reason"),
+        "reason": offer.get("withdrawn_reason") or terms.get("reason"),
         "product_id": terms["product_id"],
         "product_name": terms.get("product_name"),
         "plan": terms["plan"],
@@ -453,7 +458,7 @@ def renew_policy(policy_no):
 
     from catalog import store as catalog
     from catalog.domain import rating
-    from checkout import purchase
+    from checkout import discounts, purchase
     from checkout import store as checkout_store
     from checkout.domain.application import build_application
     from insuremall.money import to_cents
@@ -521,6 +526,11 @@ def renew_policy(policy_no):
             "renewal application invalid", extra={"policy_no": policy_no, "fields": sorted(problems)}
         )
         raise errors.Conflict("The policy's details no longer pass the order rules; contact customer service")
+    # The same premium shape as a first sale (gross, payable, discounts), by the same code; a
+    # renewal takes no coupon or points, so what is paid is the rated premium.
+    priced = discounts.derive(caller.subject, product["product_id"], application["premium_cents"], {})
+    application["premium"] = discounts.priced(application["premium"], priced)
+    application["premium_cents"] = priced["payable_cents"]
     application["renewal_of"] = policy_no
     # A renewal pays the original sale's promoters (at the renewal rates): keep its attribution snapshot.
     first_sale = checkout_store.get_order(policy["order_id"]) or {}

@@ -324,21 +324,51 @@ def expire_exposure(insured_key: str, policy_no: str) -> None:
 
 
 def create_renewal_offer(policy: dict[str, Any], status: str, offer: dict[str, Any]) -> bool:
-    """One offer per policy: running the job twice for the same day creates nothing new."""
+    """One offer per policy, only while it is in force: running the job twice for the same day
+    creates nothing new, and a policy cancelled since it was read gets none."""
+    from insuremall.models.policy import RenewalOfferRecord
+
+    no = policy["policy_no"]
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.condition_check(
+                PolicyRecord, f"POLICY#{no}", "POLICY", condition=PolicyRecord.status == "in_force"
+            )
+            transaction.save(
+                RenewalOfferRecord(
+                    pk=f"RENEWAL#{no}",
+                    policy_no=no,
+                    customer_id=policy["customer_id"],
+                    status=status,
+                    offer=offer,
+                    created_at=now_iso(),
+                    gsi1pk=f"CUSTOMER#{policy['customer_id']}",
+                    gsi1sk=f"RENEWAL#{offer['start_date']}#{no}",
+                ),
+                condition=RenewalOfferRecord.pk.does_not_exist(),
+            )
+    except TransactWriteError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def withdraw_renewal_offer(policy_no: str, reason: str) -> bool:
+    """A cancelled policy's open offer is withdrawn (offered -> withdrawn), once; False when there is
+    none open (none made, not renewable, renewed, or withdrawn before)."""
     from insuremall.models.policy import RenewalOfferRecord
 
     try:
-        RenewalOfferRecord(
-            pk=f"RENEWAL#{policy['policy_no']}",
-            policy_no=policy["policy_no"],
-            customer_id=policy["customer_id"],
-            status=status,
-            offer=offer,
-            created_at=now_iso(),
-            gsi1pk=f"CUSTOMER#{policy['customer_id']}",
-            gsi1sk=f"RENEWAL#{offer['start_date']}#{policy['policy_no']}",
-        ).save(condition=RenewalOfferRecord.pk.does_not_exist())
-    except PutError as exc:
+        RenewalOfferRecord(pk=f"RENEWAL#{policy_no}", sk="OFFER").update(
+            actions=[
+                RenewalOfferRecord.status.set("withdrawn"),
+                RenewalOfferRecord.withdrawn_reason.set(reason),
+                RenewalOfferRecord.withdrawn_at.set(now_iso()),
+            ],
+            condition=RenewalOfferRecord.status == "offered",
+        )
+    except UpdateError as exc:
         if condition_failed(exc):
             return False
         raise
@@ -354,6 +384,7 @@ def _offer(r: Any) -> dict[str, Any]:
         "created_at": r.created_at,
         "order_id": r.order_id,
         "renewed_by": r.renewed_by,
+        "withdrawn_reason": r.withdrawn_reason,
     }
 
 

@@ -179,9 +179,15 @@ def renewal_offers(event: dict[str, Any]) -> dict[str, Any]:
                 created += 1
             else:
                 skipped += 1
+                existing = store.get_renewal_offer(policy_no)
+                if existing is None or existing["status"] != status:
+                    continue  # the policy was cancelled meanwhile, or an earlier run decided otherwise
+                offer = existing["offer"]
+            # Keyed per policy and kind, so a re-run (or a run after a crash here) sends it once.
             if status == "offered":
-                # Keyed per policy and kind, so a re-run (or a run after a crash here) sends it once.
                 _remind(policy["customer_id"], policy_no, "renewal_offered", offer)
+            else:
+                _tell_not_renewable(policy, offer)
     return {
         "date": day.isoformat(),
         "ending": ending_dates[-1].isoformat(),
@@ -198,9 +204,36 @@ def _remind_due_soon(day: date) -> int:
     for ending in renewal_window.renewal_end_dates(day, renewal_window.REMINDER_DAYS_BEFORE_END):
         for policy_no in store.policy_numbers_ending_on(ending.isoformat()):
             offer = store.get_renewal_offer(policy_no)
-            if offer is not None and offer["status"] == "offered":
-                sent += _remind(offer["customer_id"], policy_no, "renewal_due_soon", offer["offer"])
+            if offer is None or offer["status"] != "offered":
+                continue
+            # An offer left open by a cancellation that did not finish withdrawing it: no reminder.
+            policy = store.get_policy(policy_no, consistent=True)
+            if policy is None or policy["status"] != "in_force":
+                continue
+            sent += _remind(offer["customer_id"], policy_no, "renewal_due_soon", offer["offer"])
     return sent
+
+
+def _tell_not_renewable(policy: dict[str, Any], offer: dict[str, Any]) -> bool:
+    """The message of a renewal that cannot be offered, sent when the offer would have been: the
+    reason in words and the day cover ends, in time to choose other cover."""
+    from insuremall import notifications
+    from policy.domain import renewal
+
+    title, body = renewal.not_renewable_message(
+        policy["policy_no"],
+        policy["product_snapshot"]["name"],
+        policy["end_date"],
+        offer.get("reason") or "the product no longer offers it",
+    )
+    return notifications.notify(
+        policy["customer_id"],
+        f"RENEWAL#{policy['policy_no']}#not_renewable",
+        "renewal_not_possible",
+        title,
+        body,
+        "/account.html#renewals",
+    )
 
 
 def _remind(customer_id: str, policy_no: str, kind: str, offer: dict[str, Any]) -> bool:
@@ -226,6 +259,7 @@ def _remind(customer_id: str, policy_no: str, kind: str, offer: dict[str, Any]) 
 def _renewal_offer(policy_no: str, policy: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     from catalog import store as catalog
     from catalog.domain import rating
+    from policy.domain import renewal
 
     start = renewal_window.renewal_start_date(date.fromisoformat(policy["end_date"]))
     insured = policy["parties"]["insured"][0]
@@ -236,9 +270,11 @@ def _renewal_offer(policy_no: str, policy: dict[str, Any]) -> tuple[str, dict[st
         "term": policy["term"],
         "start_date": start.isoformat(),
     }
+    snapshot = policy["product_snapshot"]
+    offer["product_name"] = snapshot["name"]
     product = catalog.get_product(policy["product_id"])
     if product is None or product.get("status") != "on_shelf":
-        offer["reason"] = "The product is no longer on sale"
+        offer["reason"] = renewal.off_shelf_reason(snapshot["name"])
         return "not_renewable", offer
     birth = insured.get("birth_date")
     age = renewal_window.age_at_renewal(
@@ -247,6 +283,11 @@ def _renewal_offer(policy_no: str, policy: dict[str, Any]) -> tuple[str, dict[st
         date.fromisoformat(policy["start_date"]),
         start,
     )
+    offer["age"] = age
+    too_old_or_young = renewal.age_reason(insured["name"], age, product.get("age_limits") or {})
+    if too_old_or_young:
+        offer["reason"] = too_old_or_young
+        return "not_renewable", offer
     version = int(product["rate_table_version"])
     try:
         premium = rating.rate(
@@ -255,7 +296,12 @@ def _renewal_offer(policy_no: str, policy: dict[str, Any]) -> tuple[str, dict[st
             rating.RatingRequest(**renewal_window.renewal_rating_factors(policy, age)),
         )
     except rating.RatingError as exc:
-        offer["reason"] = "; ".join(exc.errors.values())
+        term = snapshot.get("term") or {}
+        offer["reason"] = renewal.rating_reason(
+            exc.errors,
+            snapshot["plan"]["name"],
+            term.get("label", policy["term"]) if isinstance(term, dict) else policy["term"],
+        )
         return "not_renewable", offer
     from checkout.domain.application import cover_end
 

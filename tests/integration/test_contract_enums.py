@@ -85,3 +85,10 @@ def test_the_audit_filter_pattern_names_exactly_the_audited_entity_kinds():
     assert kinds == list(audit.ENTITY_KINDS)
     for kind, example in audit.ENTITY_KINDS.items():
         assert re.match(parameter["schema"]["pattern"], f"{kind}:{example}")
+
+
+def test_the_renewal_statuses_are_the_offer_statuses():
+    from policy.domain import renewal
+
+    statuses = [e for e in enums_named("status") if "not_renewable" in e]
+    assert statuses and all(e == list(renewal.STATUSES) for e in statuses)

@@ -150,11 +150,13 @@ class RenewalOfferRecord(Model):
     sk = UnicodeAttribute(range_key=True, default="OFFER")
     policy_no = UnicodeAttribute()
     customer_id = UnicodeAttribute()
-    status = UnicodeAttribute()  # offered | not_renewable | renewed
+    status = UnicodeAttribute()  # offered | not_renewable | renewed | withdrawn (renewal.STATUSES)
     offer = JSONAttribute()
     created_at = UnicodeAttribute()
     order_id = UnicodeAttribute(null=True)  # the renewal order; replaced only once that order has failed
     renewed_by = UnicodeAttribute(null=True)
+    withdrawn_reason = UnicodeAttribute(null=True)  # set when its policy was cancelled
+    withdrawn_at = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
 
