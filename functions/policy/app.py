@@ -10,6 +10,7 @@ from chalice import Chalice
 
 from insuremall import audit, auth, aws, errors
 from insuremall.config import get_settings
+from insuremall.models import now_iso
 from insuremall.observability import get_logger
 from insuremall.privacy import masked_party
 from policy import refunds, store
@@ -147,14 +148,27 @@ REASON_CODES = ("changed_mind", "cover_elsewhere", "too_expensive", "no_longer_n
 
 
 def _cancellation_view(policy: dict) -> dict:
+    """A cancelled policy: when, why, the rule its refund followed and what came back. One in force:
+    the rules that would apply from today on, in order, each named (cooling_off, not_started, then
+    the product's pro_rata, short_rate or none)."""
     done = policy.get("cancellation")
     if not done:
-        return {"cancelled_on": None, "cancellation_reason": None, "refund": None}
+        in_force = policy["status"] == "in_force"
+        return {
+            "cancelled_on": None,
+            "cancellation_reason": None,
+            "refund": None,
+            "cancellation_terms": cancellation.terms(policy, _today()) if in_force else [],
+        }
     return {
         "cancelled_on": done["cancelled_on"],
         "cancellation_reason": done["reason"],
         "cancelled_by": done["cancelled_by"],
         "refund": done["refund"],
+        "refund_rule": done.get("rule"),
+        "refund_explanation": done.get("explanation"),
+        "discounts_returned": done.get("discounts", []),
+        "cancellation_terms": [],
     }
 
 
@@ -194,7 +208,7 @@ def _cancel(policy: dict, caller: auth.Caller, reason: str, expected_cents: int 
     """Cancel once: the first request writes the cancellation, the same request again (or a
     concurrent twin) gets the same result; a different amount or a cancelled policy answers 409."""
     if policy["status"] == "in_force":
-        quote = cancellation.quote(policy, _today())
+        quote = cancellation.quote(policy, _today(), now_iso())
         if expected_cents is not None and expected_cents != quote.refund_cents:
             raise errors.Conflict(
                 f"The refund is now {quote.refund_cents} fen, not {expected_cents}; "
@@ -221,8 +235,14 @@ def _cancel(policy: dict, caller: auth.Caller, reason: str, expected_cents: int 
             "insurer_id": snapshot.get("insurer_id"),
             "cancelled_on": quote.cancelled_on,
             "within_cooling_off": quote.within_cooling_off,
+            "rule": quote.rule,
             "refund_cents": quote.refund_cents,
             "premium_cents": policy["premium_cents"],
+            # A full refund gives these back (distribution's PolicyCancelled consumer, once).
+            "discounts": [
+                {k: d[k] for k in ("kind", "claim_id", "points") if k in d}
+                for d in policy["premium"].get("discounts") or []
+            ],
             "reason_code": reason_code,
             "cancelled_by": by,
         }
@@ -262,7 +282,7 @@ def _cancel(policy: dict, caller: auth.Caller, reason: str, expected_cents: int 
 @app.route("/policies/{policy_no}/cancellation-quote", methods=["GET"])
 def cancellation_quote(policy_no):
     policy = _owned_policy(policy_no, auth.customer(app.current_request))
-    return {"policy_no": policy_no} | cancellation.quote(policy, _today()).to_dict()
+    return {"policy_no": policy_no} | cancellation.quote(policy, _today(), now_iso()).to_dict()
 
 
 @app.route("/policies/{policy_no}/cancellation", methods=["POST"])
@@ -302,7 +322,7 @@ def operator_cancellation_quote(policy_no):
     policy = store.get_policy(policy_no, consistent=True)
     if policy is None:
         raise errors.NotFound("No such policy")
-    return {"policy_no": policy_no} | cancellation.quote(policy, _today()).to_dict()
+    return {"policy_no": policy_no} | cancellation.quote(policy, _today(), now_iso()).to_dict()
 
 
 # ---------- policy documents ----------

@@ -92,3 +92,10 @@ def test_the_renewal_statuses_are_the_offer_statuses():
 
     statuses = [e for e in enums_named("status") if "not_renewable" in e]
     assert statuses and all(e == list(renewal.STATUSES) for e in statuses)
+
+
+def test_every_cancellation_rule_enum_is_the_quote_rules():
+    from policy.domain import cancellation
+
+    rules = [e for e in enums_named("rule") + enums_named("refund_rule") if "not_started" in e]
+    assert len(rules) >= 3 and all(e == list(cancellation.QUOTE_RULES) for e in rules), rules
