@@ -326,23 +326,83 @@ def operator_cancellation_quote(policy_no):
 
 
 # ---------- policy documents ----------
+def _document_version_reason(policy: dict, version: int) -> str:
+    """Why a document version was rendered, in words."""
+    endorsed = {e["version"] for e in _endorsements_view(policy["policy_no"])}
+    if version in endorsed:
+        return "changed details"
+    if policy["status"] == "cancelled" and version == policy["version"]:
+        return "cancelled"
+    return "issued" if version == 1 else "updated"
+
+
+def _document_versions(policy: dict) -> tuple[list[dict], dict | None]:
+    """The rendered versions, oldest first, and the current one (the policy's document)."""
+    current = store.document_of(policy["policy_no"])
+    if not current or not current.get("s3_version_id"):
+        return [], None
+    versions = [v for v in store.document_versions(policy["policy_no"]) if v.get("s3_version_id")]
+    if not any(v["policy_version"] == int(current["policy_version"]) for v in versions):
+        versions.append(current | {"policy_version": int(current["policy_version"])})  # older than versions
+    return sorted(versions, key=lambda v: v["policy_version"]), current
+
+
 @app.route("/policies/{policy_no}/document", methods=["GET"])
 def policy_document_link(policy_no):
-    """A 5-minute presigned link to the current version of the owner's policy PDF."""
+    """A 5-minute presigned link to the owner's policy PDF: the current version, or `?version=N` an
+    older one, marked superseded by the current version."""
+    request = app.current_request
+    caller = auth.customer(request)
+    policy = store.get_policy(policy_no)
+    if policy is None or (policy["customer_id"] != caller.subject and not caller.is_operator):
+        raise errors.NotFound("No such policy")
+    raw = (request.query_params or {}).get("version")
+    if raw is not None and not (raw.isdigit() and 1 <= int(raw) <= 9999):
+        raise errors.ValidationFailed({"version": "a document version number, e.g. 1"})
+    versions, current = _document_versions(policy)
+    if current is None:
+        raise errors.NotFound("The policy document is not ready yet; try again in a moment")
+    current_version = int(current["policy_version"])
+    wanted = int(raw) if raw is not None else current_version
+    document = next((v for v in versions if v["policy_version"] == wanted), None)
+    if document is None:
+        raise errors.NotFound(f"This policy has no document version {wanted}")
+    is_current = wanted == current_version
+    return {
+        "url": store.document_download_url(
+            document["key"], document["s3_version_id"], f"policy-{policy_no}-v{wanted}.pdf", seconds=300
+        ),
+        "expires_in": 300,
+        "sha256": document["sha256"],
+        "version": wanted,
+        "current": is_current,
+        "superseded_by": None if is_current else current_version,
+    }
+
+
+@app.route("/policies/{policy_no}/documents", methods=["GET"])
+def policy_document_versions(policy_no):
+    """Every version of the owner's policy document, newest first; all but the current superseded."""
     caller = auth.customer(app.current_request)
     policy = store.get_policy(policy_no)
     if policy is None or (policy["customer_id"] != caller.subject and not caller.is_operator):
         raise errors.NotFound("No such policy")
-    document = store.document_of(policy_no)
-    if not document or not document.get("s3_version_id"):
-        raise errors.NotFound("The policy document is not ready yet; try again in a moment")
+    versions, current = _document_versions(policy)
+    current_version = int(current["policy_version"]) if current else None
     return {
-        "url": store.document_download_url(
-            document["key"], document["s3_version_id"], f"policy-{policy_no}.pdf", seconds=300
-        ),
-        "expires_in": 300,
-        "sha256": document["sha256"],
-        "version": int(document["policy_version"]),
+        "policy_no": policy_no,
+        "current_version": current_version,
+        "documents": [
+            {
+                "version": v["policy_version"],
+                "reason": _document_version_reason(policy, v["policy_version"]),
+                "rendered_at": v.get("rendered_at"),
+                "sha256": v["sha256"],
+                "current": v["policy_version"] == current_version,
+                "superseded_by": None if v["policy_version"] == current_version else current_version,
+            }
+            for v in reversed(versions)
+        ],
     }
 
 
@@ -352,15 +412,21 @@ def _masked_policy_no(policy_no: str) -> str:
 
 @app.route("/verify/{code}", methods=["GET"])
 def verify_policy(code):
-    """Public: is the policy printed with this code genuine, and in force? No personal data."""
+    """Public: is the policy printed with this code genuine, in force, and is the scanned document its
+    current version? No personal data."""
     code = (code or "").strip().upper()
     if not (10 <= len(code) <= 40 and code.isalnum()):
         raise errors.BadRequest("A verification code is 20 letters and digits, as printed under the QR code")
-    policy_no = store.policy_for_verification(code)
-    policy = store.get_policy(policy_no) if policy_no else None
+    found = store.verification(code)
+    policy = store.get_policy(found["policy_no"]) if found else None
     if policy is None:
         raise errors.NotFound("No policy matches this code")
     snapshot = policy["product_snapshot"]
+    current = store.document_of(policy["policy_no"]) or {}
+    current_version = int(current.get("policy_version") or 0) or None
+    # A code reserved before versions had codes (no policy_version) was printed on the first one.
+    scanned = current_version if current.get("verification_code") == code else found["policy_version"] or 1
+    is_current = scanned == current_version
     return {
         "genuine": True,
         "status": policy["status"],
@@ -371,6 +437,11 @@ def verify_policy(code):
         "plan": snapshot["plan"]["name"],
         "start_date": policy["start_date"],
         "end_date": policy["end_date"],
+        "document_version": scanned,
+        "current_version": current_version,
+        "current": is_current,
+        "superseded_by": None if is_current else current_version,
+        "superseded_on": None if is_current else (current.get("rendered_at") or "")[:10] or None,
     }
 
 

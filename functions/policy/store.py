@@ -515,9 +515,10 @@ def document_of(policy_no: str) -> dict[str, Any] | None:
         return None
 
 
-def reserve_document(policy_no: str, document: dict[str, Any]) -> dict[str, Any]:
-    """Set the policy's document key and verification code once (with its VERIFY# reference); a retry
-    gets the first reservation back, so it writes to the same key."""
+def reserve_document(policy_no: str, document: dict[str, Any], policy_version: int = 1) -> dict[str, Any]:
+    """Set the policy's document key and first verification code once (with its VERIFY# reference,
+    for `policy_version`, the version it will print); a retry gets the first reservation back, so it
+    writes to the same key."""
     from insuremall.models.policy import VerificationReference
 
     try:
@@ -528,7 +529,11 @@ def reserve_document(policy_no: str, document: dict[str, Any]) -> dict[str, Any]
                 condition=PolicyRecord.pk.exists() & PolicyRecord.document.does_not_exist(),
             )
             transaction.save(
-                VerificationReference(pk=f"VERIFY#{document['verification_code']}", policy_no=policy_no),
+                VerificationReference(
+                    pk=f"VERIFY#{document['verification_code']}",
+                    policy_no=policy_no,
+                    policy_version=policy_version,
+                ),
                 condition=VerificationReference.pk.does_not_exist(),
             )
     except TransactWriteError as exc:
@@ -541,20 +546,100 @@ def reserve_document(policy_no: str, document: dict[str, Any]) -> dict[str, Any]
     return document
 
 
-def record_document_version(policy_no: str, document: dict[str, Any]) -> None:
-    """The stored file's hash and S3 version; only ever moves forward in policy version."""
-    PolicyRecord(pk=f"POLICY#{policy_no}", sk="POLICY").update(
-        actions=[PolicyRecord.document.set(document)], condition=PolicyRecord.document.exists()
-    )
+def reserve_document_version(policy_no: str, version: int, key: str, code: str, new_code: bool) -> str:
+    """The verification code printed on `version` of the document, fixed the first time it is asked
+    for (with its VERIFY# reference when `new_code`), so a retried render prints the same one."""
+    from insuremall.models.policy import DocumentVersionRecord, VerificationReference, document_sk
+
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.save(
+                DocumentVersionRecord(
+                    pk=f"POLICY#{policy_no}",
+                    sk=document_sk(version),
+                    policy_version=version,
+                    verification_code=code,
+                    key=key,
+                    reserved_at=now_iso(),
+                ),
+                condition=DocumentVersionRecord.sk.does_not_exist(),
+            )
+            if new_code:
+                transaction.save(
+                    VerificationReference(pk=f"VERIFY#{code}", policy_no=policy_no, policy_version=version),
+                    condition=VerificationReference.pk.does_not_exist(),
+                )
+    except TransactWriteError as exc:
+        if not condition_failed(exc):
+            raise
+        return DocumentVersionRecord.get(
+            f"POLICY#{policy_no}", document_sk(version), consistent_read=True
+        ).verification_code
+    return code
 
 
-def policy_for_verification(code: str) -> str | None:
+def record_document_version(policy_no: str, document: dict[str, Any]) -> bool:
+    """The stored file of one version (hash, S3 version), and the policy's current document when it is
+    newer than the current one (forward only: a late render of an older version never replaces a newer
+    one). True when it became the current document."""
+    from insuremall.models.policy import DocumentVersionRecord, document_sk
+
+    version = int(document["policy_version"])
+    stored = DocumentVersionRecord(pk=f"POLICY#{policy_no}", sk=document_sk(version))
+    stored_actions = [
+        DocumentVersionRecord.s3_version_id.set(document["s3_version_id"]),
+        DocumentVersionRecord.sha256.set(document["sha256"]),
+        DocumentVersionRecord.rendered_at.set(document["rendered_at"]),
+    ]
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.update(stored, actions=stored_actions, condition=DocumentVersionRecord.sk.exists())
+            transaction.update(
+                PolicyRecord(pk=f"POLICY#{policy_no}", sk="POLICY"),
+                actions=[PolicyRecord.document.set(document), PolicyRecord.document_version.set(version)],
+                condition=PolicyRecord.document.exists()
+                & (
+                    PolicyRecord.document_version.does_not_exist()
+                    | (PolicyRecord.document_version <= version)
+                ),
+            )
+    except TransactWriteError as exc:
+        if not condition_failed(exc):
+            raise
+        stored.update(actions=stored_actions, condition=DocumentVersionRecord.sk.exists())
+        return False
+    return True
+
+
+def document_versions(policy_no: str) -> list[dict[str, Any]]:
+    """The policy's rendered document versions, oldest first (one query on its partition)."""
+    from insuremall.models.policy import DocumentVersionRecord
+
+    return [
+        {
+            "policy_version": int(r.policy_version),
+            "verification_code": r.verification_code,
+            "key": r.key,
+            "s3_version_id": r.s3_version_id,
+            "sha256": r.sha256,
+            "rendered_at": r.rendered_at,
+        }
+        for r in DocumentVersionRecord.query(
+            f"POLICY#{policy_no}", DocumentVersionRecord.sk.startswith("DOCUMENT#"), consistent_read=True
+        )
+    ]
+
+
+def verification(code: str) -> dict[str, Any] | None:
+    """{policy_no, policy_version} a printed code verifies (policy_version None on older codes)."""
     from insuremall.models.policy import VerificationReference
 
     try:
-        return VerificationReference.get(f"VERIFY#{code}", "VERIFY").policy_no
+        found = VerificationReference.get(f"VERIFY#{code}", "VERIFY")
     except VerificationReference.DoesNotExist:
         return None
+    version = found.policy_version
+    return {"policy_no": found.policy_no, "policy_version": int(version) if version is not None else None}
 
 
 def _documents_bucket() -> str:

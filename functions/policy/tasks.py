@@ -105,6 +105,7 @@ def publish_document(policy_no: str) -> dict[str, Any]:
             "verification_code": policy_document.new_verification_code(),
             "policy_version": 0,
         },
+        int(policy["version"]),
     )
     if reserved.get("s3_version_id"):
         return reserved
@@ -113,7 +114,8 @@ def publish_document(policy_no: str) -> dict[str, Any]:
 
 def rerender_document(policy_no: str) -> dict[str, Any]:
     """A new S3 version of the policy's document under the same key (after an endorsement or a
-    cancellation); older versions stay in the versioned bucket. Same policy version twice: no-op."""
+    cancellation), with its own verification code; older versions stay in the versioned bucket and
+    verify as superseded. Same policy version twice: no-op."""
     policy = store.policy_for_document(policy_no)
     document = store.document_of(policy_no)
     if policy is None or document is None:
@@ -123,17 +125,34 @@ def rerender_document(policy_no: str) -> dict[str, Any]:
     return _store_document(policy, document)
 
 
+def _verify_base(document: dict[str, Any]) -> str:
+    """The storefront the QR opens: fixed at the first render and kept, so a re-render from another
+    function (without STOREFRONT_URL) prints the same site."""
+    if document.get("verify_base"):
+        return document["verify_base"]
+    if document.get("verify_url"):
+        return document["verify_url"].split("/verify.html", 1)[0]
+    return _storefront_url()
+
+
 def _store_document(policy: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
     import hashlib
 
     from policy.domain import policy_document
 
     version = int(policy["version"])
-    stored = store.stored_document_version(document["key"], version)
-    # The QR's URL is fixed at issue and kept, so a re-render from another function prints the same one.
-    url = document.get("verify_url") or policy_document.verification_url(
-        _storefront_url(), document["verification_code"]
+    # The first render prints the code reserved at issue; each later version gets its own.
+    first = int(document.get("policy_version", 0)) in (0, version)
+    code = store.reserve_document_version(
+        policy["policy_no"],
+        version,
+        document["key"],
+        document["verification_code"] if first else policy_document.new_verification_code(),
+        new_code=not first,
     )
+    base = _verify_base(document)
+    url = policy_document.verification_url(base, code)
+    stored = store.stored_document_version(document["key"], version)
     if stored is None:
         pdf = policy_document.render(policy, url)
         sha256 = hashlib.sha256(pdf).hexdigest()
@@ -146,7 +165,9 @@ def _store_document(policy: dict[str, Any], document: dict[str, Any]) -> dict[st
         | stored
         | {
             "policy_version": version,
+            "verification_code": code,
             "verify_url": url,
+            "verify_base": base,
             "rendered_at": datetime.now(UTC).isoformat(),
         }
     )
