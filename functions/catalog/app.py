@@ -179,25 +179,46 @@ def recommend():
     products = [p for p in store.list_products() if p.get("status") == "on_shelf"]
     tables = {p["product_id"]: t for p in products if (t := _current_rate_table(p)) is not None}
     insurers = _insurer_names()
+    for_children = None
+    if answers.children:
+        covers = recommendation.recommend_for_children(answers, products, tables)
+        for_children = {
+            "children": answers.children,
+            "note": recommendation.children_note(answers, covers),
+            "recommendations": [
+                {
+                    "product": _summary(c.product, insurers),
+                    "reasons": list(c.reasons),
+                    "ages": {"min": c.youngest, "max": c.oldest},
+                    "estimated_premium": _estimate_view(c.estimate) | {"from": True},
+                }
+                for c in covers
+            ],
+        }
     return {
+        "for_children": for_children,
         "recommendations": [
             {
                 "product": _summary(r.product, insurers),
                 "score": r.score,
                 "reasons": list(r.reasons),
-                "estimated_premium": {
-                    "total": format(r.estimate.premium.total, "f"),
-                    "currency": r.estimate.premium.currency,
-                    "plan": r.estimate.plan["code"],
-                    "plan_name": r.estimate.plan["name"],
-                    "term": r.estimate.term["code"],
-                    "term_label": r.estimate.term.get("label", r.estimate.term["code"]),
-                    "per": r.estimate.per,
-                    "rate_table_version": r.estimate.premium.rate_table_version,
-                },
+                "estimated_premium": _estimate_view(r.estimate),
             }
             for r in recommendation.recommend(answers, products, tables)
-        ]
+        ],
+    }
+
+
+def _estimate_view(estimate) -> dict:
+    return {
+        "total": format(estimate.premium.total, "f"),
+        "currency": estimate.premium.currency,
+        "plan": estimate.plan["code"],
+        "plan_name": estimate.plan["name"],
+        "term": estimate.term["code"],
+        "term_label": estimate.term.get("label", estimate.term["code"]),
+        "per": estimate.per,
+        "rate_table_version": estimate.premium.rate_table_version,
     }
 
 
