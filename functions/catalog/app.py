@@ -3,7 +3,6 @@ recommendation; and the operator console's routes under /admin (operators group 
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from chalice import Chalice, Response
@@ -21,7 +20,6 @@ logger = get_logger("catalog")
 errors.install(app, logger)
 
 CHANNELS = ("h5", "pc", "partner_api")
-ENTITY = re.compile(r"^[a-z_]+:[A-Za-z0-9_.-]{1,64}$")
 _SUMMARY_FIELDS = (
     "product_id",
     "name",
@@ -121,8 +119,13 @@ def list_products():
     params = request.query_params or {}
     caller = auth.optional_caller(request)
     kind, channel, query = params.get("kind"), _channel(params), params.get("q")
+    problems = {}
     if query is not None and len(query) > 100:
-        raise errors.ValidationFailed({"q": "at most 100 characters"})
+        problems["q"] = "at most 100 characters"
+    if kind is not None and kind not in product_rules.KINDS:
+        problems["kind"] = f"must be one of {', '.join(product_rules.KINDS)}"
+    if problems:
+        raise errors.ValidationFailed(problems)
     insurers = _insurer_names()
     products = []
     for product in store.list_products(params.get("category")):
@@ -176,25 +179,46 @@ def recommend():
     products = [p for p in store.list_products() if p.get("status") == "on_shelf"]
     tables = {p["product_id"]: t for p in products if (t := _current_rate_table(p)) is not None}
     insurers = _insurer_names()
+    for_children = None
+    if answers.children:
+        covers = recommendation.recommend_for_children(answers, products, tables)
+        for_children = {
+            "children": answers.children,
+            "note": recommendation.children_note(answers, covers),
+            "recommendations": [
+                {
+                    "product": _summary(c.product, insurers),
+                    "reasons": list(c.reasons),
+                    "ages": {"min": c.youngest, "max": c.oldest},
+                    "estimated_premium": _estimate_view(c.estimate) | {"from": True},
+                }
+                for c in covers
+            ],
+        }
     return {
+        "for_children": for_children,
         "recommendations": [
             {
                 "product": _summary(r.product, insurers),
                 "score": r.score,
                 "reasons": list(r.reasons),
-                "estimated_premium": {
-                    "total": format(r.estimate.premium.total, "f"),
-                    "currency": r.estimate.premium.currency,
-                    "plan": r.estimate.plan["code"],
-                    "plan_name": r.estimate.plan["name"],
-                    "term": r.estimate.term["code"],
-                    "term_label": r.estimate.term.get("label", r.estimate.term["code"]),
-                    "per": r.estimate.per,
-                    "rate_table_version": r.estimate.premium.rate_table_version,
-                },
+                "estimated_premium": _estimate_view(r.estimate),
             }
             for r in recommendation.recommend(answers, products, tables)
-        ]
+        ],
+    }
+
+
+def _estimate_view(estimate) -> dict:
+    return {
+        "total": format(estimate.premium.total, "f"),
+        "currency": estimate.premium.currency,
+        "plan": estimate.plan["code"],
+        "plan_name": estimate.plan["name"],
+        "term": estimate.term["code"],
+        "term_label": estimate.term.get("label", estimate.term["code"]),
+        "per": estimate.per,
+        "rate_table_version": estimate.premium.rate_table_version,
     }
 
 
@@ -483,8 +507,11 @@ def admin_audit():
     params = request.query_params or {}
     problems = {}
     entity = params.get("entity") or None
-    if entity is not None and not ENTITY.match(entity):
-        problems["entity"] = "use <type>:<id>, e.g. product:accident-guardian"
+    if entity is not None and not audit.is_entity(entity):
+        problems["entity"] = (
+            "use <kind>:<id>, e.g. product:accident-guardian or commission-rates:product:accident-guardian;"
+            f" the kinds are {', '.join(audit.ENTITY_KINDS)}"
+        )
     raw_limit = params.get("limit", "50")
     limit = int(raw_limit) if raw_limit.isdigit() else 0
     if not 1 <= limit <= audit.MAX_LIMIT:

@@ -108,18 +108,40 @@ def apply(member_id: str, order_id: str, discounts: list[dict[str, Any]]) -> Non
             raise errors.Conflict("You no longer have these points", {"points": "not enough points"}) from exc
 
 
-def give_back(member_id: str, order_id: str, discounts: list[dict[str, Any]] | None) -> None:
-    """The order ended without a policy (or was never written): the coupon is available again and
-    the points return. Safe to repeat."""
+def give_back(
+    member_id: str, order_id: str, discounts: list[dict[str, Any]] | None, *, policy_cancelled: bool = False
+) -> dict[str, Any]:
+    """The order ended without a policy (or was never written), or its policy was cancelled with a
+    full refund: the coupon is available again (after a cancellation only while it is still valid)
+    and the points return. Keyed by the order, so a repeat or a concurrent twin gives back nothing
+    more. Returns what came back now: {"coupon": claim_id | None, "points": n}."""
+    back: dict[str, Any] = {"coupon": None, "points": 0}
     for d in discounts or []:
         if d["kind"] == "coupon":
-            returned = campaigns.unuse(member_id, d["claim_id"], order_id)
+            returned = campaigns.unuse(member_id, d["claim_id"], order_id, only_while_valid=policy_cancelled)
+            back["coupon"] = d["claim_id"] if returned else None
         elif d["kind"] == "points":
-            returned = _points().release(member_id, order_id)
+            reason = "policy cancelled with a full refund" if policy_cancelled else "order closed"
+            returned = _points().release(member_id, order_id, reason=reason, confirmed_too=policy_cancelled)
+            back["points"] = int(d.get("points") or 0) if returned else 0
         else:
             continue
         if returned:
             logger.info("discount given back", extra={"order_id": order_id, "kind": d["kind"]})
+    return back
+
+
+def give_back_for_cancellation(
+    payload: dict[str, Any], event_type: str = "PolicyCancelled"
+) -> dict[str, Any]:
+    """PolicyCancelled consumer: a full refund (cooling-off, or cover not started) gives the order's
+    coupon and points back, as a declined or unpaid order does; a partial refund or none keeps them
+    spent (the refund is a share of what was paid)."""
+    if payload.get("rule") not in ("cooling_off", "not_started") or not payload.get("customer_id"):
+        return {"coupon": None, "points": 0}
+    return give_back(
+        payload["customer_id"], payload["order_id"], payload.get("discounts"), policy_cancelled=True
+    )
 
 
 def confirm(member_id: str, order_id: str, discounts: list[dict[str, Any]] | None) -> None:

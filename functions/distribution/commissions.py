@@ -233,7 +233,12 @@ def _reverse(member_id: str, policy_no: str, level: int, payload: dict[str, Any]
         return "no_fee"
     if "void" in found:
         return "already"
-    action = commission.cancellation_action(bool(payload.get("within_cooling_off")), "release" in found)
+    # A full refund (in cooling-off, or before cover starts) voids a fee not yet released.
+    full_refund = bool(payload.get("within_cooling_off")) or payload.get("rule") in (
+        "cooling_off",
+        "not_started",
+    )
+    action = commission.cancellation_action(full_refund, "release" in found)
     base = {"policy_no": policy_no, "level": level}
     if action == commission.VOID:
         void = Entry(

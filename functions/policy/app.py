@@ -10,6 +10,7 @@ from chalice import Chalice
 
 from insuremall import audit, auth, aws, errors
 from insuremall.config import get_settings
+from insuremall.models import now_iso
 from insuremall.observability import get_logger
 from insuremall.privacy import masked_party
 from policy import refunds, store
@@ -87,9 +88,15 @@ def get_policy(policy_no):
 
 @app.route("/underwriting/referrals", methods=["GET"])
 def list_referrals():
-    auth.operator(app.current_request)
+    """Referrals by status: pending (the queue, oldest first), accepted or declined (newest first)."""
+    request = app.current_request
+    auth.operator(request)
+    status = (request.query_params or {}).get("status", "pending")
+    if status not in store.REFERRAL_STATUSES:
+        raise errors.ValidationFailed({"status": f"must be one of {', '.join(store.REFERRAL_STATUSES)}"})
     return {
-        "referrals": [{k: v for k, v in r.items() if k != "task_token"} for r in store.pending_referrals()]
+        "status": status,
+        "referrals": [{k: v for k, v in r.items() if k != "task_token"} for r in store.referrals(status)],
     }
 
 
@@ -111,9 +118,19 @@ def decide_referral(order_id):
     referral = store.get_referral(order_id)
     if referral is None:
         raise errors.NotFound("No referral for this order")
-    if not store.decide_referral(
-        order_id, "accepted" if decision == "accept" else "declined", operator.subject, note
-    ):
+    outcome = "accepted" if decision == "accept" else "declined"
+    # A decline's note is the reason the customer reads on the order; an accept's stays internal.
+    entry = audit.entry(
+        operator,
+        f"referral.{outcome}",
+        f"referral:{order_id}",
+        {
+            "status": {"from": "pending", "to": outcome},
+            "note": {"from": None, "to": note or None},
+            "shown_to_customer": {"from": None, "to": note if decision == "decline" else None},
+        },
+    )
+    if not store.decide_referral(order_id, outcome, operator.subject, note, entry):
         raise errors.Conflict(f"This referral was already {store.get_referral(order_id)['status']}")
     reasons = [note] if note else []
     aws.client("stepfunctions").send_task_success(
@@ -131,14 +148,27 @@ REASON_CODES = ("changed_mind", "cover_elsewhere", "too_expensive", "no_longer_n
 
 
 def _cancellation_view(policy: dict) -> dict:
+    """A cancelled policy: when, why, the rule its refund followed and what came back. One in force:
+    the rules that would apply from today on, in order, each named (cooling_off, not_started, then
+    the product's pro_rata, short_rate or none)."""
     done = policy.get("cancellation")
     if not done:
-        return {"cancelled_on": None, "cancellation_reason": None, "refund": None}
+        in_force = policy["status"] == "in_force"
+        return {
+            "cancelled_on": None,
+            "cancellation_reason": None,
+            "refund": None,
+            "cancellation_terms": cancellation.terms(policy, _today()) if in_force else [],
+        }
     return {
         "cancelled_on": done["cancelled_on"],
         "cancellation_reason": done["reason"],
         "cancelled_by": done["cancelled_by"],
         "refund": done["refund"],
+        "refund_rule": done.get("rule"),
+        "refund_explanation": done.get("explanation"),
+        "discounts_returned": done.get("discounts", []),
+        "cancellation_terms": [],
     }
 
 
@@ -178,7 +208,7 @@ def _cancel(policy: dict, caller: auth.Caller, reason: str, expected_cents: int 
     """Cancel once: the first request writes the cancellation, the same request again (or a
     concurrent twin) gets the same result; a different amount or a cancelled policy answers 409."""
     if policy["status"] == "in_force":
-        quote = cancellation.quote(policy, _today())
+        quote = cancellation.quote(policy, _today(), now_iso())
         if expected_cents is not None and expected_cents != quote.refund_cents:
             raise errors.Conflict(
                 f"The refund is now {quote.refund_cents} fen, not {expected_cents}; "
@@ -205,8 +235,14 @@ def _cancel(policy: dict, caller: auth.Caller, reason: str, expected_cents: int 
             "insurer_id": snapshot.get("insurer_id"),
             "cancelled_on": quote.cancelled_on,
             "within_cooling_off": quote.within_cooling_off,
+            "rule": quote.rule,
             "refund_cents": quote.refund_cents,
             "premium_cents": policy["premium_cents"],
+            # A full refund gives these back (distribution's PolicyCancelled consumer, once).
+            "discounts": [
+                {k: d[k] for k in ("kind", "claim_id", "points") if k in d}
+                for d in policy["premium"].get("discounts") or []
+            ],
             "reason_code": reason_code,
             "cancelled_by": by,
         }
@@ -225,6 +261,11 @@ def _cancel(policy: dict, caller: auth.Caller, reason: str, expected_cents: int 
     done = policy.get("cancellation")
     if policy["status"] != "cancelled" or not done:
         raise errors.Conflict(f"This policy is {policy['status']} and cannot be cancelled")
+    # Every request (a repeat too) withdraws an open renewal offer, so a crash in between is mended.
+    if store.withdraw_renewal_offer(
+        policy["policy_no"], f"The policy was cancelled on {done['cancelled_on']}, so it is not renewed"
+    ):
+        logger.info("renewal offer withdrawn", extra={"policy_no": policy["policy_no"]})
     if done["reason"] != reason or (expected_cents is not None and expected_cents != done["refund_cents"]):
         raise errors.Conflict(f"This policy was already cancelled on {done['cancelled_on']}")
     try:
@@ -241,7 +282,7 @@ def _cancel(policy: dict, caller: auth.Caller, reason: str, expected_cents: int 
 @app.route("/policies/{policy_no}/cancellation-quote", methods=["GET"])
 def cancellation_quote(policy_no):
     policy = _owned_policy(policy_no, auth.customer(app.current_request))
-    return {"policy_no": policy_no} | cancellation.quote(policy, _today()).to_dict()
+    return {"policy_no": policy_no} | cancellation.quote(policy, _today(), now_iso()).to_dict()
 
 
 @app.route("/policies/{policy_no}/cancellation", methods=["POST"])
@@ -281,27 +322,87 @@ def operator_cancellation_quote(policy_no):
     policy = store.get_policy(policy_no, consistent=True)
     if policy is None:
         raise errors.NotFound("No such policy")
-    return {"policy_no": policy_no} | cancellation.quote(policy, _today()).to_dict()
+    return {"policy_no": policy_no} | cancellation.quote(policy, _today(), now_iso()).to_dict()
 
 
 # ---------- policy documents ----------
+def _document_version_reason(policy: dict, version: int) -> str:
+    """Why a document version was rendered, in words."""
+    endorsed = {e["version"] for e in _endorsements_view(policy["policy_no"])}
+    if version in endorsed:
+        return "changed details"
+    if policy["status"] == "cancelled" and version == policy["version"]:
+        return "cancelled"
+    return "issued" if version == 1 else "updated"
+
+
+def _document_versions(policy: dict) -> tuple[list[dict], dict | None]:
+    """The rendered versions, oldest first, and the current one (the policy's document)."""
+    current = store.document_of(policy["policy_no"])
+    if not current or not current.get("s3_version_id"):
+        return [], None
+    versions = [v for v in store.document_versions(policy["policy_no"]) if v.get("s3_version_id")]
+    if not any(v["policy_version"] == int(current["policy_version"]) for v in versions):
+        versions.append(current | {"policy_version": int(current["policy_version"])})  # older than versions
+    return sorted(versions, key=lambda v: v["policy_version"]), current
+
+
 @app.route("/policies/{policy_no}/document", methods=["GET"])
 def policy_document_link(policy_no):
-    """A 5-minute presigned link to the current version of the owner's policy PDF."""
+    """A 5-minute presigned link to the owner's policy PDF: the current version, or `?version=N` an
+    older one, marked superseded by the current version."""
+    request = app.current_request
+    caller = auth.customer(request)
+    policy = store.get_policy(policy_no)
+    if policy is None or (policy["customer_id"] != caller.subject and not caller.is_operator):
+        raise errors.NotFound("No such policy")
+    raw = (request.query_params or {}).get("version")
+    if raw is not None and not (raw.isdigit() and 1 <= int(raw) <= 9999):
+        raise errors.ValidationFailed({"version": "a document version number, e.g. 1"})
+    versions, current = _document_versions(policy)
+    if current is None:
+        raise errors.NotFound("The policy document is not ready yet; try again in a moment")
+    current_version = int(current["policy_version"])
+    wanted = int(raw) if raw is not None else current_version
+    document = next((v for v in versions if v["policy_version"] == wanted), None)
+    if document is None:
+        raise errors.NotFound(f"This policy has no document version {wanted}")
+    is_current = wanted == current_version
+    return {
+        "url": store.document_download_url(
+            document["key"], document["s3_version_id"], f"policy-{policy_no}-v{wanted}.pdf", seconds=300
+        ),
+        "expires_in": 300,
+        "sha256": document["sha256"],
+        "version": wanted,
+        "current": is_current,
+        "superseded_by": None if is_current else current_version,
+    }
+
+
+@app.route("/policies/{policy_no}/documents", methods=["GET"])
+def policy_document_versions(policy_no):
+    """Every version of the owner's policy document, newest first; all but the current superseded."""
     caller = auth.customer(app.current_request)
     policy = store.get_policy(policy_no)
     if policy is None or (policy["customer_id"] != caller.subject and not caller.is_operator):
         raise errors.NotFound("No such policy")
-    document = store.document_of(policy_no)
-    if not document or not document.get("s3_version_id"):
-        raise errors.NotFound("The policy document is not ready yet; try again in a moment")
+    versions, current = _document_versions(policy)
+    current_version = int(current["policy_version"]) if current else None
     return {
-        "url": store.document_download_url(
-            document["key"], document["s3_version_id"], f"policy-{policy_no}.pdf", seconds=300
-        ),
-        "expires_in": 300,
-        "sha256": document["sha256"],
-        "version": int(document["policy_version"]),
+        "policy_no": policy_no,
+        "current_version": current_version,
+        "documents": [
+            {
+                "version": v["policy_version"],
+                "reason": _document_version_reason(policy, v["policy_version"]),
+                "rendered_at": v.get("rendered_at"),
+                "sha256": v["sha256"],
+                "current": v["policy_version"] == current_version,
+                "superseded_by": None if v["policy_version"] == current_version else current_version,
+            }
+            for v in reversed(versions)
+        ],
     }
 
 
@@ -311,15 +412,21 @@ def _masked_policy_no(policy_no: str) -> str:
 
 @app.route("/verify/{code}", methods=["GET"])
 def verify_policy(code):
-    """Public: is the policy printed with this code genuine, and in force? No personal data."""
+    """Public: is the policy printed with this code genuine, in force, and is the scanned document its
+    current version? No personal data."""
     code = (code or "").strip().upper()
     if not (10 <= len(code) <= 40 and code.isalnum()):
         raise errors.BadRequest("A verification code is 20 letters and digits, as printed under the QR code")
-    policy_no = store.policy_for_verification(code)
-    policy = store.get_policy(policy_no) if policy_no else None
+    found = store.verification(code)
+    policy = store.get_policy(found["policy_no"]) if found else None
     if policy is None:
         raise errors.NotFound("No policy matches this code")
     snapshot = policy["product_snapshot"]
+    current = store.document_of(policy["policy_no"]) or {}
+    current_version = int(current.get("policy_version") or 0) or None
+    # A code reserved before versions had codes (no policy_version) was printed on the first one.
+    scanned = current_version if current.get("verification_code") == code else found["policy_version"] or 1
+    is_current = scanned == current_version
     return {
         "genuine": True,
         "status": policy["status"],
@@ -330,6 +437,11 @@ def verify_policy(code):
         "plan": snapshot["plan"]["name"],
         "start_date": policy["start_date"],
         "end_date": policy["end_date"],
+        "document_version": scanned,
+        "current_version": current_version,
+        "current": is_current,
+        "superseded_by": None if is_current else current_version,
+        "superseded_on": None if is_current else (current.get("rendered_at") or "")[:10] or None,
     }
 
 
@@ -391,7 +503,7 @@ def _renewal_view(offer: dict) -> dict:
     view = {
         "policy_no": offer["policy_no"],
         "status": offer["status"],
-        "reason": terms.get("reason"),
+        "reason": offer.get("withdrawn_reason") or terms.get("reason"),
         "product_id": terms["product_id"],
         "product_name": terms.get("product_name"),
         "plan": terms["plan"],
@@ -437,7 +549,7 @@ def renew_policy(policy_no):
 
     from catalog import store as catalog
     from catalog.domain import rating
-    from checkout import purchase
+    from checkout import discounts, purchase
     from checkout import store as checkout_store
     from checkout.domain.application import build_application
     from insuremall.money import to_cents
@@ -505,6 +617,11 @@ def renew_policy(policy_no):
             "renewal application invalid", extra={"policy_no": policy_no, "fields": sorted(problems)}
         )
         raise errors.Conflict("The policy's details no longer pass the order rules; contact customer service")
+    # The same premium shape as a first sale (gross, payable, discounts), by the same code; a
+    # renewal takes no coupon or points, so what is paid is the rated premium.
+    priced = discounts.derive(caller.subject, product["product_id"], application["premium_cents"], {})
+    application["premium"] = discounts.priced(application["premium"], priced)
+    application["premium_cents"] = priced["payable_cents"]
     application["renewal_of"] = policy_no
     # A renewal pays the original sale's promoters (at the renewal rates): keep its attribution snapshot.
     first_sale = checkout_store.get_order(policy["order_id"]) or {}

@@ -74,8 +74,17 @@ def open_referral(order_id: str, task_token: str, reasons: list[str], summary: d
     ).save(condition=ReferralRecord.pk.does_not_exist() | (ReferralRecord.status == "pending"))
 
 
-def pending_referrals(limit: int = 100) -> list[dict[str, Any]]:
-    return [_referral(r) for r in ReferralRecord.by_customer.query("REFERRAL#PENDING", limit=limit)]
+REFERRAL_STATUSES = ("pending", "accepted", "declined")
+
+
+def referrals(status: str = "pending", limit: int = 100) -> list[dict[str, Any]]:
+    """One status's referrals from the index: pending oldest first (the queue), decided newest first."""
+    return [
+        _referral(r)
+        for r in ReferralRecord.by_customer.query(
+            f"REFERRAL#{status.upper()}", scan_index_forward=status == "pending", limit=limit
+        )
+    ]
 
 
 def get_referral(order_id: str) -> dict[str, Any] | None:
@@ -99,21 +108,27 @@ def _referral(r: ReferralRecord) -> dict[str, Any]:
     }
 
 
-def decide_referral(order_id: str, outcome: str, operator_id: str, note: str) -> bool:
-    """Close a pending referral once; False if someone already decided it."""
+def decide_referral(order_id: str, outcome: str, operator_id: str, note: str, audit_entry) -> bool:
+    """Close a pending referral once, with its audit entry in the same transaction; it moves to its
+    decision's index partition (REFERRAL#ACCEPTED / REFERRAL#DECLINED, newest first). False if
+    someone already decided it."""
+    at = audit_entry.at
     try:
-        ReferralRecord(pk=f"REFERRAL#{order_id}", sk="REFERRAL").update(
-            actions=[
-                ReferralRecord.status.set(outcome),
-                ReferralRecord.decided_by.set(operator_id),
-                ReferralRecord.decided_at.set(now_iso()),
-                ReferralRecord.note.set(note),
-                ReferralRecord.gsi1pk.remove(),
-                ReferralRecord.gsi1sk.remove(),
-            ],
-            condition=ReferralRecord.status == "pending",
-        )
-    except UpdateError as exc:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.update(
+                ReferralRecord(pk=f"REFERRAL#{order_id}", sk="REFERRAL"),
+                actions=[
+                    ReferralRecord.status.set(outcome),
+                    ReferralRecord.decided_by.set(operator_id),
+                    ReferralRecord.decided_at.set(at),
+                    ReferralRecord.note.set(note),
+                    ReferralRecord.gsi1pk.set(f"REFERRAL#{outcome.upper()}"),
+                    ReferralRecord.gsi1sk.set(f"{at}#{order_id}"),
+                ],
+                condition=ReferralRecord.status == "pending",
+            )
+            transaction.save(audit_entry, condition=type(audit_entry).pk.does_not_exist())
+    except TransactWriteError as exc:
         if condition_failed(exc):
             return False
         raise
@@ -309,21 +324,51 @@ def expire_exposure(insured_key: str, policy_no: str) -> None:
 
 
 def create_renewal_offer(policy: dict[str, Any], status: str, offer: dict[str, Any]) -> bool:
-    """One offer per policy: running the job twice for the same day creates nothing new."""
+    """One offer per policy, only while it is in force: running the job twice for the same day
+    creates nothing new, and a policy cancelled since it was read gets none."""
+    from insuremall.models.policy import RenewalOfferRecord
+
+    no = policy["policy_no"]
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.condition_check(
+                PolicyRecord, f"POLICY#{no}", "POLICY", condition=PolicyRecord.status == "in_force"
+            )
+            transaction.save(
+                RenewalOfferRecord(
+                    pk=f"RENEWAL#{no}",
+                    policy_no=no,
+                    customer_id=policy["customer_id"],
+                    status=status,
+                    offer=offer,
+                    created_at=now_iso(),
+                    gsi1pk=f"CUSTOMER#{policy['customer_id']}",
+                    gsi1sk=f"RENEWAL#{offer['start_date']}#{no}",
+                ),
+                condition=RenewalOfferRecord.pk.does_not_exist(),
+            )
+    except TransactWriteError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def withdraw_renewal_offer(policy_no: str, reason: str) -> bool:
+    """A cancelled policy's open offer is withdrawn (offered -> withdrawn), once; False when there is
+    none open (none made, not renewable, renewed, or withdrawn before)."""
     from insuremall.models.policy import RenewalOfferRecord
 
     try:
-        RenewalOfferRecord(
-            pk=f"RENEWAL#{policy['policy_no']}",
-            policy_no=policy["policy_no"],
-            customer_id=policy["customer_id"],
-            status=status,
-            offer=offer,
-            created_at=now_iso(),
-            gsi1pk=f"CUSTOMER#{policy['customer_id']}",
-            gsi1sk=f"RENEWAL#{offer['start_date']}#{policy['policy_no']}",
-        ).save(condition=RenewalOfferRecord.pk.does_not_exist())
-    except PutError as exc:
+        RenewalOfferRecord(pk=f"RENEWAL#{policy_no}", sk="OFFER").update(
+            actions=[
+                RenewalOfferRecord.status.set("withdrawn"),
+                RenewalOfferRecord.withdrawn_reason.set(reason),
+                RenewalOfferRecord.withdrawn_at.set(now_iso()),
+            ],
+            condition=RenewalOfferRecord.status == "offered",
+        )
+    except UpdateError as exc:
         if condition_failed(exc):
             return False
         raise
@@ -339,6 +384,7 @@ def _offer(r: Any) -> dict[str, Any]:
         "created_at": r.created_at,
         "order_id": r.order_id,
         "renewed_by": r.renewed_by,
+        "withdrawn_reason": r.withdrawn_reason,
     }
 
 
@@ -469,9 +515,10 @@ def document_of(policy_no: str) -> dict[str, Any] | None:
         return None
 
 
-def reserve_document(policy_no: str, document: dict[str, Any]) -> dict[str, Any]:
-    """Set the policy's document key and verification code once (with its VERIFY# reference); a retry
-    gets the first reservation back, so it writes to the same key."""
+def reserve_document(policy_no: str, document: dict[str, Any], policy_version: int = 1) -> dict[str, Any]:
+    """Set the policy's document key and first verification code once (with its VERIFY# reference,
+    for `policy_version`, the version it will print); a retry gets the first reservation back, so it
+    writes to the same key."""
     from insuremall.models.policy import VerificationReference
 
     try:
@@ -482,7 +529,11 @@ def reserve_document(policy_no: str, document: dict[str, Any]) -> dict[str, Any]
                 condition=PolicyRecord.pk.exists() & PolicyRecord.document.does_not_exist(),
             )
             transaction.save(
-                VerificationReference(pk=f"VERIFY#{document['verification_code']}", policy_no=policy_no),
+                VerificationReference(
+                    pk=f"VERIFY#{document['verification_code']}",
+                    policy_no=policy_no,
+                    policy_version=policy_version,
+                ),
                 condition=VerificationReference.pk.does_not_exist(),
             )
     except TransactWriteError as exc:
@@ -495,20 +546,100 @@ def reserve_document(policy_no: str, document: dict[str, Any]) -> dict[str, Any]
     return document
 
 
-def record_document_version(policy_no: str, document: dict[str, Any]) -> None:
-    """The stored file's hash and S3 version; only ever moves forward in policy version."""
-    PolicyRecord(pk=f"POLICY#{policy_no}", sk="POLICY").update(
-        actions=[PolicyRecord.document.set(document)], condition=PolicyRecord.document.exists()
-    )
+def reserve_document_version(policy_no: str, version: int, key: str, code: str, new_code: bool) -> str:
+    """The verification code printed on `version` of the document, fixed the first time it is asked
+    for (with its VERIFY# reference when `new_code`), so a retried render prints the same one."""
+    from insuremall.models.policy import DocumentVersionRecord, VerificationReference, document_sk
+
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.save(
+                DocumentVersionRecord(
+                    pk=f"POLICY#{policy_no}",
+                    sk=document_sk(version),
+                    policy_version=version,
+                    verification_code=code,
+                    key=key,
+                    reserved_at=now_iso(),
+                ),
+                condition=DocumentVersionRecord.sk.does_not_exist(),
+            )
+            if new_code:
+                transaction.save(
+                    VerificationReference(pk=f"VERIFY#{code}", policy_no=policy_no, policy_version=version),
+                    condition=VerificationReference.pk.does_not_exist(),
+                )
+    except TransactWriteError as exc:
+        if not condition_failed(exc):
+            raise
+        return DocumentVersionRecord.get(
+            f"POLICY#{policy_no}", document_sk(version), consistent_read=True
+        ).verification_code
+    return code
 
 
-def policy_for_verification(code: str) -> str | None:
+def record_document_version(policy_no: str, document: dict[str, Any]) -> bool:
+    """The stored file of one version (hash, S3 version), and the policy's current document when it is
+    newer than the current one (forward only: a late render of an older version never replaces a newer
+    one). True when it became the current document."""
+    from insuremall.models.policy import DocumentVersionRecord, document_sk
+
+    version = int(document["policy_version"])
+    stored = DocumentVersionRecord(pk=f"POLICY#{policy_no}", sk=document_sk(version))
+    stored_actions = [
+        DocumentVersionRecord.s3_version_id.set(document["s3_version_id"]),
+        DocumentVersionRecord.sha256.set(document["sha256"]),
+        DocumentVersionRecord.rendered_at.set(document["rendered_at"]),
+    ]
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.update(stored, actions=stored_actions, condition=DocumentVersionRecord.sk.exists())
+            transaction.update(
+                PolicyRecord(pk=f"POLICY#{policy_no}", sk="POLICY"),
+                actions=[PolicyRecord.document.set(document), PolicyRecord.document_version.set(version)],
+                condition=PolicyRecord.document.exists()
+                & (
+                    PolicyRecord.document_version.does_not_exist()
+                    | (PolicyRecord.document_version <= version)
+                ),
+            )
+    except TransactWriteError as exc:
+        if not condition_failed(exc):
+            raise
+        stored.update(actions=stored_actions, condition=DocumentVersionRecord.sk.exists())
+        return False
+    return True
+
+
+def document_versions(policy_no: str) -> list[dict[str, Any]]:
+    """The policy's rendered document versions, oldest first (one query on its partition)."""
+    from insuremall.models.policy import DocumentVersionRecord
+
+    return [
+        {
+            "policy_version": int(r.policy_version),
+            "verification_code": r.verification_code,
+            "key": r.key,
+            "s3_version_id": r.s3_version_id,
+            "sha256": r.sha256,
+            "rendered_at": r.rendered_at,
+        }
+        for r in DocumentVersionRecord.query(
+            f"POLICY#{policy_no}", DocumentVersionRecord.sk.startswith("DOCUMENT#"), consistent_read=True
+        )
+    ]
+
+
+def verification(code: str) -> dict[str, Any] | None:
+    """{policy_no, policy_version} a printed code verifies (policy_version None on older codes)."""
     from insuremall.models.policy import VerificationReference
 
     try:
-        return VerificationReference.get(f"VERIFY#{code}", "VERIFY").policy_no
+        found = VerificationReference.get(f"VERIFY#{code}", "VERIFY")
     except VerificationReference.DoesNotExist:
         return None
+    version = found.policy_version
+    return {"policy_no": found.policy_no, "policy_version": int(version) if version is not None else None}
 
 
 def _documents_bucket() -> str:

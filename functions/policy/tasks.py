@@ -105,6 +105,7 @@ def publish_document(policy_no: str) -> dict[str, Any]:
             "verification_code": policy_document.new_verification_code(),
             "policy_version": 0,
         },
+        int(policy["version"]),
     )
     if reserved.get("s3_version_id"):
         return reserved
@@ -113,7 +114,8 @@ def publish_document(policy_no: str) -> dict[str, Any]:
 
 def rerender_document(policy_no: str) -> dict[str, Any]:
     """A new S3 version of the policy's document under the same key (after an endorsement or a
-    cancellation); older versions stay in the versioned bucket. Same policy version twice: no-op."""
+    cancellation), with its own verification code; older versions stay in the versioned bucket and
+    verify as superseded. Same policy version twice: no-op."""
     policy = store.policy_for_document(policy_no)
     document = store.document_of(policy_no)
     if policy is None or document is None:
@@ -123,17 +125,34 @@ def rerender_document(policy_no: str) -> dict[str, Any]:
     return _store_document(policy, document)
 
 
+def _verify_base(document: dict[str, Any]) -> str:
+    """The storefront the QR opens: fixed at the first render and kept, so a re-render from another
+    function (without STOREFRONT_URL) prints the same site."""
+    if document.get("verify_base"):
+        return document["verify_base"]
+    if document.get("verify_url"):
+        return document["verify_url"].split("/verify.html", 1)[0]
+    return _storefront_url()
+
+
 def _store_document(policy: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
     import hashlib
 
     from policy.domain import policy_document
 
     version = int(policy["version"])
-    stored = store.stored_document_version(document["key"], version)
-    # The QR's URL is fixed at issue and kept, so a re-render from another function prints the same one.
-    url = document.get("verify_url") or policy_document.verification_url(
-        _storefront_url(), document["verification_code"]
+    # The first render prints the code reserved at issue; each later version gets its own.
+    first = int(document.get("policy_version", 0)) in (0, version)
+    code = store.reserve_document_version(
+        policy["policy_no"],
+        version,
+        document["key"],
+        document["verification_code"] if first else policy_document.new_verification_code(),
+        new_code=not first,
     )
+    base = _verify_base(document)
+    url = policy_document.verification_url(base, code)
+    stored = store.stored_document_version(document["key"], version)
     if stored is None:
         pdf = policy_document.render(_with_insurer_hotline(policy), url)
         sha256 = hashlib.sha256(pdf).hexdigest()
@@ -146,7 +165,9 @@ def _store_document(policy: dict[str, Any], document: dict[str, Any]) -> dict[st
         | stored
         | {
             "policy_version": version,
+            "verification_code": code,
             "verify_url": url,
+            "verify_base": base,
             "rendered_at": datetime.now(UTC).isoformat(),
         }
     )
@@ -190,9 +211,15 @@ def renewal_offers(event: dict[str, Any]) -> dict[str, Any]:
                 created += 1
             else:
                 skipped += 1
+                existing = store.get_renewal_offer(policy_no)
+                if existing is None or existing["status"] != status:
+                    continue  # the policy was cancelled meanwhile, or an earlier run decided otherwise
+                offer = existing["offer"]
+            # Keyed per policy and kind, so a re-run (or a run after a crash here) sends it once.
             if status == "offered":
-                # Keyed per policy and kind, so a re-run (or a run after a crash here) sends it once.
                 _remind(policy["customer_id"], policy_no, "renewal_offered", offer)
+            else:
+                _tell_not_renewable(policy, offer)
     return {
         "date": day.isoformat(),
         "ending": ending_dates[-1].isoformat(),
@@ -209,9 +236,36 @@ def _remind_due_soon(day: date) -> int:
     for ending in renewal_window.renewal_end_dates(day, renewal_window.REMINDER_DAYS_BEFORE_END):
         for policy_no in store.policy_numbers_ending_on(ending.isoformat()):
             offer = store.get_renewal_offer(policy_no)
-            if offer is not None and offer["status"] == "offered":
-                sent += _remind(offer["customer_id"], policy_no, "renewal_due_soon", offer["offer"])
+            if offer is None or offer["status"] != "offered":
+                continue
+            # An offer left open by a cancellation that did not finish withdrawing it: no reminder.
+            policy = store.get_policy(policy_no, consistent=True)
+            if policy is None or policy["status"] != "in_force":
+                continue
+            sent += _remind(offer["customer_id"], policy_no, "renewal_due_soon", offer["offer"])
     return sent
+
+
+def _tell_not_renewable(policy: dict[str, Any], offer: dict[str, Any]) -> bool:
+    """The message of a renewal that cannot be offered, sent when the offer would have been: the
+    reason in words and the day cover ends, in time to choose other cover."""
+    from insuremall import notifications
+    from policy.domain import renewal
+
+    title, body = renewal.not_renewable_message(
+        policy["policy_no"],
+        policy["product_snapshot"]["name"],
+        policy["end_date"],
+        offer.get("reason") or "the product no longer offers it",
+    )
+    return notifications.notify(
+        policy["customer_id"],
+        f"RENEWAL#{policy['policy_no']}#not_renewable",
+        "renewal_not_possible",
+        title,
+        body,
+        "/account.html#renewals",
+    )
 
 
 def _remind(customer_id: str, policy_no: str, kind: str, offer: dict[str, Any]) -> bool:
@@ -237,6 +291,7 @@ def _remind(customer_id: str, policy_no: str, kind: str, offer: dict[str, Any]) 
 def _renewal_offer(policy_no: str, policy: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     from catalog import store as catalog
     from catalog.domain import rating
+    from policy.domain import renewal
 
     start = renewal_window.renewal_start_date(date.fromisoformat(policy["end_date"]))
     insured = policy["parties"]["insured"][0]
@@ -247,9 +302,11 @@ def _renewal_offer(policy_no: str, policy: dict[str, Any]) -> tuple[str, dict[st
         "term": policy["term"],
         "start_date": start.isoformat(),
     }
+    snapshot = policy["product_snapshot"]
+    offer["product_name"] = snapshot["name"]
     product = catalog.get_product(policy["product_id"])
     if product is None or product.get("status") != "on_shelf":
-        offer["reason"] = "The product is no longer on sale"
+        offer["reason"] = renewal.off_shelf_reason(snapshot["name"])
         return "not_renewable", offer
     birth = insured.get("birth_date")
     age = renewal_window.age_at_renewal(
@@ -258,6 +315,11 @@ def _renewal_offer(policy_no: str, policy: dict[str, Any]) -> tuple[str, dict[st
         date.fromisoformat(policy["start_date"]),
         start,
     )
+    offer["age"] = age
+    too_old_or_young = renewal.age_reason(insured["name"], age, product.get("age_limits") or {})
+    if too_old_or_young:
+        offer["reason"] = too_old_or_young
+        return "not_renewable", offer
     version = int(product["rate_table_version"])
     try:
         premium = rating.rate(
@@ -266,7 +328,12 @@ def _renewal_offer(policy_no: str, policy: dict[str, Any]) -> tuple[str, dict[st
             rating.RatingRequest(**renewal_window.renewal_rating_factors(policy, age)),
         )
     except rating.RatingError as exc:
-        offer["reason"] = "; ".join(exc.errors.values())
+        term = snapshot.get("term") or {}
+        offer["reason"] = renewal.rating_reason(
+            exc.errors,
+            snapshot["plan"]["name"],
+            term.get("label", policy["term"]) if isinstance(term, dict) else policy["term"],
+        )
         return "not_renewable", offer
     from checkout.domain.application import cover_end
 

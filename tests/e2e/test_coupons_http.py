@@ -49,7 +49,7 @@ def test_given_a_campaign_when_a_customer_orders_with_its_coupon_then_the_discou
 
     response = customer.post(f"/campaigns/{campaign_id}/coupons/ten-off/claim")
     assert response.status_code == 201, response.text
-    claim_id = response.json()["claim_id"]
+    claim_id, valid_until = response.json()["claim_id"], response.json()["valid_until"]
     again = customer.post(f"/campaigns/{campaign_id}/coupons/ten-off/claim")
     assert again.status_code == 409 and again.json()["error"]["code"] == "limit_reached"
     mine = customer.get("/members/me/coupons").json()["coupons"]
@@ -76,6 +76,7 @@ def test_given_a_campaign_when_a_customer_orders_with_its_coupon_then_the_discou
             "label": f"{campaign['name']}: CNY 10.00 off",
             "amount_cents": 1000,
             "claim_id": claim_id,
+            "valid_until": valid_until,  # whether a full refund can give it back depends on it
         }
     ]
     charged = gross - 1000
@@ -145,3 +146,80 @@ def test_given_a_quota_of_5_when_30_claims_arrive_at_once_over_http_then_exactly
 
     assert statuses.count(201) == 5 and statuses.count(409) == 25
     assert len(customer.get("/members/me/coupons").json()["coupons"]) == 5
+
+
+def _wait(check, what: str, timeout: float = 30):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} never happened")
+        time.sleep(0.2)
+
+
+def test_given_a_coupon_and_points_spent_when_the_policy_is_cancelled_in_cooling_off_then_both_come_back(
+    operator, customer
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Points to spend: the first purchase earns them through the PolicyIssued stream.
+    first = customer.post(
+        "/orders", json=order_body(quote(customer)), headers={"Idempotency-Key": uuid.uuid4().hex}
+    ).json()
+    pay(customer, wait_for_order(customer, first["order_id"], {"awaiting_payment"}))
+    wait_for_order(customer, first["order_id"], {"issued"})
+    balance = _wait(lambda: customer.get("/members/me/points").json()["points"], "earning points")
+    assert balance >= 100
+
+    campaign_id = operator.post("/admin/campaigns", json=_campaign()).json()["campaign_id"]
+    claim_id = customer.post(f"/campaigns/{campaign_id}/coupons/ten-off/claim").json()["claim_id"]
+    response = customer.post(
+        "/orders",
+        json=order_body(quote(customer), coupon_claim_id=claim_id, points=100),
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert response.status_code == 201, response.text
+    order = wait_for_order(customer, response.json()["order_id"], {"awaiting_payment"})
+    assert [d["kind"] for d in order["premium"]["discounts"]] == ["coupon", "points"]
+    pay(customer, order)
+    issued = wait_for_order(customer, order["order_id"], {"issued"})
+    no = issued["policy_no"]
+    assert customer.get("/members/me/points").json()["points"] == balance - 100
+    assert customer.get("/members/me/coupons").json()["coupons"][0]["status"] == "used"
+
+    quoted = customer.get(f"/policies/{no}/cancellation-quote").json()
+    assert quoted["rule"] == "cooling_off"
+    said = {d["kind"]: d for d in quoted["discounts"]}
+    assert said["points"]["returned"] and "The 100 points you spent come back" in said["points"]["text"]
+    assert said["coupon"]["returned"] and "comes back to use again until" in said["coupon"]["text"]
+    body = {"reason": "changed_mind", "refund_cents": quoted["refund_cents"]}
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda _: customer.post(f"/policies/{no}/cancellation", json=body), range(3)))
+    assert [a.status_code for a in answers] == [200, 200, 200], [a.text for a in answers]
+
+    # The PolicyCancelled consumer gives them back, once.
+    _wait(
+        lambda: customer.get("/members/me/coupons").json()["coupons"][0]["status"] == "available",
+        "the coupon coming back",
+    )
+    history = _wait(
+        lambda: [
+            e
+            for e in customer.get("/members/me/points").json()["history"]
+            if e["key"] == f"RELEASE#{order['order_id']}"
+        ],
+        "the points coming back",
+    )
+    assert [(e["points"], e["reason"]) for e in history] == [(100, "policy cancelled with a full refund")]
+    mine = customer.get("/members/me/points").json()
+    purchase = sum(e["points"] for e in mine["history"] if e["key"] == f"PURCHASE#{no}")
+    reversed_ = sum(e["points"] for e in mine["history"] if e["key"] == f"REVERSE#{no}")
+    assert (
+        mine["points"] == balance + purchase + reversed_
+    )  # the cancelled policy's own points are taken back
+    detail = customer.get(f"/policies/{no}").json()
+    assert detail["refund_rule"] == "cooling_off" and len(detail["discounts_returned"]) == 2

@@ -102,11 +102,17 @@ def test_given_the_policy_page_when_the_customer_cancels_then_the_refund_is_show
     with open_page(browser, PHONE) as page:
         signed_in(page, platform, customer)
         page.goto(f"{platform.url}/policy.html?no={policy['policy_no']}")
+        terms = page.locator("#cancellation-terms")
+        assert terms.inner_text().splitlines()[0].startswith("Full refund in the cooling-off period, until")
+        assert "After that: A refund by the short-rate table" in terms.inner_text()
         page.get_by_role("button", name="Cancel policy").click()
         heading = page.locator("#cancel-heading")
         assert heading.inner_text() == "If you cancel today you get back CNY 169.00"
         assert page.evaluate("document.activeElement.id") == "cancel-heading"
         assert "cooling-off" in page.locator("#cancel-form").inner_text()
+        # Cover starts tomorrow: cancelling today means it never starts (not "ends your cover today").
+        effect = page.locator("#cancel-effect").inner_text()
+        assert "will not start" in effect and "ends your cover today" not in effect
         assert unlabelled_inputs(page) == []
         page.get_by_label("Why are you cancelling?").select_option("cover_elsewhere")
         shot(page, "policy-cancel-quote-phone")
@@ -121,3 +127,44 @@ def test_given_the_policy_page_when_the_customer_cancels_then_the_refund_is_show
         page.locator("#cancelled-heading").wait_for()
         assert not page.errors and not page.console_errors and not page.outside
     assert refunded_cents(platform, policy["intent_id"]) == 16900
+
+
+def test_given_a_product_without_cooling_off_when_its_page_is_read_then_the_rules_that_apply_are_named(
+    platform, browser
+):
+    from storefront_pages import PHONE, open_page
+
+    with open_page(browser, PHONE) as page:
+        page.goto(f"{platform.url}/product.html?id=travel-asia-explorer")
+        rules = page.locator("#cancel-rules")
+        rules.wait_for()
+        assert rules.inner_text() == "Full refund before cover starts; after that, no refund."
+        page.goto(f"{platform.url}/product.html?id=accident-guardian")
+        assert (
+            page.locator("#cancel-rules")
+            .inner_text()
+            .startswith("Full refund in the 15-day cooling-off period or before cover starts")
+        )
+        assert not page.errors and not page.outside
+
+
+def test_given_a_travel_policy_starting_later_when_quoted_then_the_rule_is_before_cover_starts(
+    platform, customer, anonymous
+):
+    from datetime import date, timedelta
+
+    start = date.today() + timedelta(days=5)
+    quoted = quote(
+        anonymous, "travel-asia-explorer", plan="essential", term="7D", start_date=start.isoformat()
+    )
+    order = place_order(customer, quoted, health_answers={})
+    pay(customer, order)
+    issued = wait_for_order(customer, order["order_id"], {"issued", "declined", "failed", "cancelled"})
+    assert issued["status"] == "issued", issued
+    no = issued["policy_no"]
+    quoted = customer.get(f"/policies/{no}/cancellation-quote").json()
+    assert quoted["rule"] == "not_started" and quoted["within_cooling_off"] is False
+    assert "cooling-off" not in quoted["explanation"] and "has not started" in quoted["explanation"]
+    assert quoted["cover"] == f"Your cover, due to start on {start.isoformat()}, will not start"
+    detail = customer.get(f"/policies/{no}").json()
+    assert [t["rule"] for t in detail["cancellation_terms"]] == ["not_started", "none"]

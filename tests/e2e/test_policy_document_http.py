@@ -133,3 +133,51 @@ def test_given_the_storefront_then_print_opens_the_pdf_and_the_verify_page_says_
         page.get_by_text("No policy matches this code").wait_for()
         shot(page, "verify-unknown-phone")
         assert not page.errors and not page.outside
+
+
+def _printed_code(url: str) -> str:
+    pdf = requests.get(url, timeout=10).content
+    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split("verify.html?code=")[1][
+        :20
+    ]
+
+
+def test_given_a_changed_policy_when_the_old_printout_is_verified_then_it_says_superseded_by_the_current(
+    platform, customer, anonymous, browser
+):
+    from storefront_pages import PHONE, open_page, shot
+
+    policy_no, _ = _bought(customer, anonymous)
+    first = _document_link(customer, policy_no)
+    old_code = _printed_code(first["url"])
+    changed = customer.post(f"/policies/{policy_no}/endorsements", json={"contact": {"phone": "13800002222"}})
+    assert changed.status_code == 200, changed.text
+
+    current = customer.get(f"/policies/{policy_no}/document").json()
+    assert (current["version"], current["current"], current["superseded_by"]) == (2, True, None)
+    old = customer.get(f"/policies/{policy_no}/document", params={"version": 1}).json()
+    assert (old["version"], old["current"], old["superseded_by"]) == (1, False, 2)
+    assert old["sha256"] == first["sha256"] != current["sha256"]
+    listed = customer.get(f"/policies/{policy_no}/documents").json()
+    assert [(d["version"], d["reason"], d["current"]) for d in listed["documents"]] == [
+        (2, "changed details", True),
+        (1, "issued", False),
+    ]
+
+    verified = anonymous.get(f"/verify/{old_code}").json()
+    assert (verified["document_version"], verified["current"], verified["superseded_by"]) == (1, False, 2)
+    new_code = _printed_code(current["url"])
+    assert new_code != old_code and anonymous.get(f"/verify/{new_code}").json()["current"] is True
+
+    with open_page(browser, PHONE) as page:
+        page.goto(f"{platform.url}/verify.html?code={old_code}")
+        notice = page.locator("#superseded")
+        notice.wait_for()
+        assert notice.inner_text().startswith("This document is version 1, superseded by version 2")
+        assert page.locator("#document-version").inner_text() == "Version 1 scanned; current version 2"
+        shot(page, "verify-superseded-phone")
+        page.goto(f"{platform.url}/verify.html?code={new_code}")
+        page.locator("#document-version").wait_for()
+        assert page.locator("#document-version").inner_text() == "Version 2, the current one"
+        assert page.locator("#superseded").count() == 0
+        assert not page.errors and not page.outside

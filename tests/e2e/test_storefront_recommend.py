@@ -54,6 +54,15 @@ def test_given_a_family_worried_about_accidents_and_illness_when_they_answer_the
     expect(results.get_by_text("You already have medical cover")).to_be_visible()
     shot(page, "phone-11-recommend")
 
+    # The two children get cover of their own, not only reasons.
+    children = page.get_by_role("region", name="For your children")
+    expect(children).to_be_visible()
+    expect(children.get_by_text("Cover for your 2 children")).to_be_visible()
+    child_cover = children.get_by_role("listitem").filter(has=page.get_by_role("heading"))
+    expect(child_cover.first.get_by_role("heading")).to_have_text("Million Care Medical")
+    expect(child_cover.first).to_contain_text("Insures children from birth")
+    expect(child_cover.first.get_by_text(re.compile(r"^From CNY \d.* for one child$"))).to_be_visible()
+
     # A recommendation opens the product with the calculator set to its estimate.
     name = re.sub(r"^Number 1:\s*", "", first.get_by_role("heading").get_by_role("link").inner_text()).strip()
     estimate = first.get_by_text(re.compile(r"^Estimated CNY")).locator("strong").inner_text()

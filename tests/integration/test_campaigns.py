@@ -424,3 +424,155 @@ def test_given_an_issued_order_then_its_points_stay_spent_and_its_coupon_used(sh
     )
     assert _balance(shopper.member_id) == 700
     assert campaigns.get_claim(shopper.member_id, claim_id)["status"] == "used"
+
+
+# ---------- discounts when the policy is cancelled ----------
+def _issued_with(
+    shopper: Shopper, new_application, points_to_spend: int, claim_id: str, start_today: bool = False
+) -> str:
+    """A policy bought with a coupon and points, applied as checkout's order route applies them,
+    paid and issued as the saga does (without the saga's payment wait racing the test)."""
+    from datetime import date
+
+    from checkout import discounts, payments, store
+    from distribution.rewards import points
+    from policy import tasks as policy_tasks
+
+    points.credit(shopper.member_id, f"TEST#{uuid.uuid4().hex[:8]}", 1000, "test grant")
+    application = new_application()
+    application["customer_id"] = shopper.member_id
+    order_id = application["order_id"]
+    wanted = {"coupon_claim_id": claim_id, "points": points_to_spend}
+    result = discounts.derive(shopper.member_id, "accident-guardian", application["premium_cents"], wanted)
+    application["premium"] = discounts.priced(application["premium"], result)
+    application["premium_cents"] = result["payable_cents"]
+    discounts.apply(shopper.member_id, order_id, result["discounts"])
+    if start_today:  # cooling-off over and cover started: the product's short-rate rule applies
+        application["product"]["cooling_off_days"] = -1
+        application["start_date"] = date.today().isoformat()
+    intent = payments.provider().create_intent(order_id, application["premium_cents"], "CNY")
+    paid_at = datetime.now(UTC).isoformat()
+    store.set_intent_status(
+        intent["intent_id"],
+        "succeeded",
+        "requires_payment",
+        paid_at=paid_at,
+        refundable_cents=application["premium_cents"],
+    )
+    payment = {"intent_id": intent["intent_id"], "paid_at": paid_at}
+    policy_no = policy_tasks.issue({"order_id": order_id, "application": application, "payment": payment})[
+        "policy_no"
+    ]
+    discounts.confirm(shopper.member_id, order_id, result["discounts"])  # the saga's CloseIssuedOrder
+    return policy_no
+
+
+def _cancelled_event(policy_no: str) -> dict:
+    from insuremall.models.events import DomainEventRecord
+
+    return DomainEventRecord.get(f"POLICY#{policy_no}", "PolicyCancelled", consistent_read=True).payload
+
+
+def _cancel(shopper: Shopper, policy_no: str, times: int = 1) -> list[dict]:
+    status, quote = shopper.call("GET", f"/policies/{policy_no}/cancellation-quote")
+    assert status == 200, quote
+    body = {"reason": "changed_mind", "refund_cents": quote["refund_cents"]}
+    with ThreadPoolExecutor(times) as pool:
+        answers = list(
+            pool.map(
+                lambda _: shopper.call("POST", f"/policies/{policy_no}/cancellation", body), range(times)
+            )
+        )
+    assert [s for s, _ in answers] == [200] * times, answers
+    return [quote] + [a for _, a in answers]
+
+
+def test_given_a_full_refund_when_cancelled_three_times_at_once_then_the_coupon_and_points_come_back_once(
+    shopper, campaigns, new_application
+):
+    from checkout import discounts
+    from distribution import tasks as distribution_tasks
+
+    claim_id = _coupon_for(shopper, campaigns)
+    policy_no = _issued_with(shopper, new_application, 300, claim_id)
+    assert _balance(shopper.member_id) == 700
+    assert campaigns.get_claim(shopper.member_id, claim_id)["status"] == "used"
+
+    quote, *answers = _cancel(shopper, policy_no, times=3)
+
+    assert quote["rule"] == "cooling_off"
+    said = {d["kind"]: d for d in quote["discounts"]}
+    assert (
+        said["points"]["returned"] is True and "The 300 points you spent come back" in said["points"]["text"]
+    )
+    assert said["coupon"]["returned"] is True and "comes back to use again until" in said["coupon"]["text"]
+    assert answers[0]["policy"]["discounts_returned"] == quote["discounts"]
+    event = _cancelled_event(policy_no)
+    assert event["rule"] == "cooling_off" and {d["kind"] for d in event["discounts"]} == {"coupon", "points"}
+
+    # The PolicyCancelled consumer, delivered three times (two at once): given back once.
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: discounts.give_back_for_cancellation(event), range(2)))
+    assert sorted(r["points"] for r in results) == [0, 300]
+    assert sorted(str(r["coupon"]) for r in results) == sorted([claim_id, "None"])
+    assert discounts.give_back_for_cancellation(event) == {"coupon": None, "points": 0}
+    assert "checkout.discounts:give_back_for_cancellation" in distribution_tasks.CONSUMERS["PolicyCancelled"]
+
+    assert _balance(shopper.member_id) == 1000
+    assert campaigns.get_claim(shopper.member_id, claim_id)["status"] == "available"
+    status, mine = shopper.call("GET", "/members/me/points")
+    assert status == 200, mine
+    back = [e for e in mine["history"] if e["kind"] == "spend_reversal"]
+    assert [(e["points"], e["reason"]) for e in back] == [(300, "policy cancelled with a full refund")]
+
+
+def test_given_a_short_rate_refund_when_cancelled_then_the_quote_says_the_coupon_and_points_stay_spent(
+    shopper, campaigns, new_application
+):
+    from checkout import discounts
+
+    claim_id = _coupon_for(shopper, campaigns)
+    policy_no = _issued_with(shopper, new_application, 200, claim_id, start_today=True)
+
+    quote, answer = _cancel(shopper, policy_no)
+
+    assert quote["rule"] == "short_rate" and 0 < quote["refund_cents"] < quote["premium_cents"]
+    assert all(d["returned"] is False for d in quote["discounts"]) and len(quote["discounts"]) == 2
+    texts = " ".join(d["text"] for d in quote["discounts"])
+    assert "200 points you spent are not returned" in texts and "coupon" in texts
+    assert "share of what you paid" in texts
+    assert discounts.give_back_for_cancellation(_cancelled_event(policy_no)) == {"coupon": None, "points": 0}
+    assert _balance(shopper.member_id) == 800
+    assert campaigns.get_claim(shopper.member_id, claim_id)["status"] == "used"
+
+
+def test_given_the_coupon_expired_when_refunded_in_full_then_the_points_come_back_and_the_coupon_does_not(
+    shopper, campaigns, new_application
+):
+    import time
+
+    from checkout import discounts
+
+    body = _campaign(ends_at=_iso(timedelta(seconds=3)))
+    body["coupons"][0] |= {"amount_cents": 1000, "min_premium_cents": 1001}
+    campaign_id = campaigns.create(body, OPERATOR)["campaign_id"]
+    status, claimed = shopper.call("POST", f"/campaigns/{campaign_id}/coupons/twenty-off/claim")
+    assert status == 201, claimed
+    claim_id = claimed["claim_id"]
+    policy_no = _issued_with(shopper, new_application, 100, claim_id)
+    time.sleep(
+        max(0.0, (datetime.fromisoformat(claimed["valid_until"]) - datetime.now(UTC)).total_seconds()) + 0.2
+    )
+
+    quote, _ = _cancel(shopper, policy_no)
+
+    coupon = next(d for d in quote["discounts"] if d["kind"] == "coupon")
+    assert (
+        coupon["returned"] is False and "expired" in coupon["text"] and "does not come back" in coupon["text"]
+    )
+    assert discounts.give_back_for_cancellation(_cancelled_event(policy_no)) == {
+        "coupon": None,
+        "points": 100,
+    }
+    assert campaigns.get_claim(shopper.member_id, claim_id)["status"] == "used"
+    assert _balance(shopper.member_id) == 1000

@@ -543,6 +543,28 @@ def test_given_a_search_then_relevant_products_first_with_from_prices(anonymous)
     assert anonymous.get("/products", "q=" + "x" * 101)[0] == 422
 
 
+def test_given_an_unknown_kind_when_listing_products_then_422_names_the_kinds(anonymous):
+    status, body = anonymous.get("/products", "kind=pet")
+    assert status == 422, body
+    assert "travel" in body["error"]["fields"]["kind"]
+    status, body = anonymous.get("/products", "kind=travel")
+    assert status == 200 and {p["kind"] for p in body["products"]} == {"travel"}
+
+
+def test_given_a_parent_of_a_child_when_recommended_then_cover_for_the_child_is_suggested(anonymous):
+    body = {"age": 38, "gender": "F", "family": {"children": 1}, "concerns": ["accident"]}
+    status, answer = anonymous.post("/recommendations", body)
+    assert status == 200, answer
+    children = answer["for_children"]
+    assert children["children"] == 1 and children["note"].startswith("Cover for your child")
+    (cover,) = children["recommendations"]
+    assert cover["product"]["product_id"] == "medical-million" and cover["ages"] == {"min": 0, "max": 17}
+    assert cover["reasons"][0] == "Insures children from birth"
+    assert cover["estimated_premium"]["from"] is True and float(cover["estimated_premium"]["total"]) > 0
+    status, answer = anonymous.post("/recommendations", body | {"family": {"children": 0}})
+    assert status == 200 and answer["for_children"] is None
+
+
 def test_given_a_questionnaire_then_ranked_recommendations_with_reasons_and_estimates(anonymous):
     body = {
         "age": 35,

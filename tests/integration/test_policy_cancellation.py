@@ -246,9 +246,61 @@ def test_given_cover_not_started_and_no_cooling_off_when_quoted_then_full_refund
         "travel-asia-explorer",
         factors={"start": date.today() + timedelta(days=3), "plan": "essential"},
     )
-    status, quote = customer.get(f"/policies/{policy['policy_no']}/cancellation-quote")
-    assert status == 200 and quote["rule"] in ("not_started", "cooling_off")
+    no = policy["policy_no"]
+    status, quote = customer.get(f"/policies/{no}/cancellation-quote")
+    assert status == 200 and quote["rule"] == "not_started" and quote["within_cooling_off"] is False
     assert quote["refund_cents"] == policy["premium_cents"]
+    starts = policy["start_date"]
+    assert quote["explanation"] == f"Full refund: your cover has not started yet: it starts on {starts}"
+    assert "cooling-off" not in quote["explanation"]
+    assert quote["cover"] == f"Your cover, due to start on {starts}, will not start"
+    # The policy page's rules: no cooling-off period for this product, so none is named.
+    detail = customer.get(f"/policies/{no}")[1]
+    assert [t["rule"] for t in detail["cancellation_terms"]] == ["not_started", "none"]
+    assert (
+        detail["cancellation_terms"][0]["until"]
+        == (date.fromisoformat(starts) - timedelta(days=1)).isoformat()
+    )
+    status, result = customer.post(
+        f"/policies/{no}/cancellation", {"reason": "other", "refund_cents": quote["refund_cents"]}
+    )
+    assert status == 200, result
+    assert result["policy"]["refund_rule"] == "not_started"
+    assert result["policy"]["refund_explanation"] == quote["explanation"]
+
+
+def test_given_a_product_without_cooling_off_when_cover_started_today_then_its_own_rule_is_named(
+    aws, customer, new_application
+):
+    # The demo travel product as it is: 0 cooling-off days, no refund once cover has started.
+    policy = paid_policy(
+        customer,
+        new_application,
+        "travel-asia-explorer",
+        factors={"start": date.today(), "plan": "essential"},
+    )
+    status, quote = customer.get(f"/policies/{policy['policy_no']}/cancellation-quote")
+    assert status == 200, quote
+    assert (quote["rule"], quote["within_cooling_off"], quote["refund_cents"]) == ("none", False, 0)
+    assert quote["explanation"] == "No refund: this product refunds nothing once cover has started"
+    assert quote["cover"].startswith(f"Your cover ends at the end of today, {date.today().isoformat()}")
+    terms = customer.get(f"/policies/{policy['policy_no']}")[1]["cancellation_terms"]
+    assert [t["rule"] for t in terms] == ["none"]
+
+
+def test_given_cooling_off_when_the_policy_is_read_then_each_rule_from_today_is_named_in_order(
+    aws, customer, new_application
+):
+    policy = paid_policy(customer, new_application)  # accident: 15 days' cooling-off, cover from tomorrow
+    no = policy["policy_no"]
+    terms = customer.get(f"/policies/{no}")[1]["cancellation_terms"]
+    assert [t["rule"] for t in terms] == ["cooling_off", "short_rate"]
+    assert terms[0]["until"] == policy["cooling_off_until"] and terms[1]["until"] is None
+    quote = customer.get(f"/policies/{no}/cancellation-quote")[1]
+    assert quote["rule"] == "cooling_off"
+    assert quote["explanation"] == (
+        f"Full refund: you are within the cooling-off period, which ends on {policy['cooling_off_until']}"
+    )
 
 
 def test_given_no_refund_after_cooling_off_when_cancelled_then_nothing_is_refunded(

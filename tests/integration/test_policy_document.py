@@ -89,7 +89,12 @@ def test_given_a_new_policy_version_when_rerendered_then_a_new_s3_version_and_th
     second = tasks.rerender_document(policy_no)
     tasks.rerender_document(policy_no)
     assert second["key"] == first["key"] and second["s3_version_id"] != first["s3_version_id"]
-    assert second["policy_version"] == 2 and second["verification_code"] == first["verification_code"]
+    # Each version prints its own code, so a superseded printout can be told from the current one.
+    assert second["policy_version"] == 2 and second["verification_code"] != first["verification_code"]
+    assert [(v["policy_version"], v["verification_code"]) for v in store.document_versions(policy_no)] == [
+        (1, first["verification_code"]),
+        (2, second["verification_code"]),
+    ]
     assert {v["VersionId"] for v in _versions(aws, first["key"])} == {
         first["s3_version_id"],
         second["s3_version_id"],
@@ -204,3 +209,79 @@ def test_given_a_policy_sold_before_hotlines_were_kept_when_rendered_then_it_pri
     hotline = catalog.get_insurer(application["product"]["insurer_id"])["hotline"]
     assert f"Claims and service hotline: {hotline}" in _stored_text(aws, policy_no)
     assert "insurer_hotline" not in store.get_policy(policy_no)["product_snapshot"]  # the sale's record stays
+
+
+def test_given_a_superseded_version_then_its_link_and_its_code_say_so_and_the_versions_are_listed(
+    aws, new_application
+):
+    from test_catalog_admin import _signed_in
+    from test_policy_cancellation import _subject
+
+    from insuremall.models.policy import PolicyRecord
+    from policy import store, tasks
+
+    owner = _signed_in(aws)
+    application = new_application()
+    application["customer_id"] = _subject(owner)
+    policy_no = tasks.issue({"order_id": application["order_id"], "application": application})["policy_no"]
+    tasks.publish_document(policy_no)
+    first = store.document_of(policy_no)
+    PolicyRecord(pk=f"POLICY#{policy_no}", sk="POLICY").update(actions=[PolicyRecord.version.add(1)])
+    second = tasks.rerender_document(policy_no)
+
+    status, link = owner.get(f"/policies/{policy_no}/document")
+    assert status == 200, link
+    assert (link["version"], link["current"], link["superseded_by"]) == (2, True, None)
+    status, old = owner.get(f"/policies/{policy_no}/document", "version=1")
+    assert status == 200, old
+    assert (old["version"], old["current"], old["superseded_by"]) == (1, False, 2)
+    assert old["sha256"] == first["sha256"] != link["sha256"]
+    pdf = requests.get(old["url"], timeout=10).content
+    assert hashlib.sha256(pdf).hexdigest() == first["sha256"]  # the old file, as it was
+    assert owner.get(f"/policies/{policy_no}/document", "version=7")[0] == 404
+    assert owner.get(f"/policies/{policy_no}/document", "version=x")[0] == 422
+
+    status, listed = owner.get(f"/policies/{policy_no}/documents")
+    assert status == 200, listed
+    assert listed["current_version"] == 2
+    assert [(d["version"], d["current"], d["superseded_by"]) for d in listed["documents"]] == [
+        (2, True, None),
+        (1, False, 2),
+    ]
+    assert listed["documents"][1]["reason"] == "issued"
+    assert _signed_in(aws).get(f"/policies/{policy_no}/documents")[0] == 404
+
+    code = first["verification_code"]
+    status, body = _route(aws, "GET", f"/verify/{code}", {"code": code})
+    assert status == 200 and body["genuine"] is True
+    assert (body["document_version"], body["current"], body["superseded_by"]) == (1, False, 2)
+    assert body["superseded_on"] == second["rendered_at"][:10]
+    code = second["verification_code"]
+    status, body = _route(aws, "GET", f"/verify/{code}", {"code": code})
+    assert (body["document_version"], body["current"], body["superseded_by"]) == (2, True, None)
+    # The current PDF prints the current code.
+    text = "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(requests.get(link["url"], timeout=10).content)).pages
+    )
+    assert f"verify.html?code={code}" in text
+
+
+def test_given_an_older_version_rendered_late_then_it_never_replaces_the_current_one(aws, new_application):
+    from policy import store, tasks
+
+    application = new_application()
+    policy_no = tasks.issue({"order_id": application["order_id"], "application": application})["policy_no"]
+    tasks.publish_document(policy_no)
+    current = store.document_of(policy_no)
+    code = store.reserve_document_version(policy_no, 3, current["key"], "ABCDEFGHJKLMNPQRSTU3", new_code=True)
+    newer = current | {
+        "policy_version": 3,
+        "verification_code": code,
+        "rendered_at": "2030-01-01T00:00:00+00:00",
+    }
+    assert store.record_document_version(policy_no, newer) is True
+
+    late = store.document_versions(policy_no)[0] | {"rendered_at": "2030-01-02T00:00:00+00:00"}
+    assert store.record_document_version(policy_no, late) is False
+
+    assert store.document_of(policy_no)["policy_version"] == 3

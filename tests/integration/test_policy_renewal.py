@@ -173,3 +173,142 @@ def test_given_an_attributed_first_sale_when_renewed_then_the_renewal_order_keep
     assert status == 201, order
     renewal = checkout_store.get_order(order["order_id"], consistent=True)["application"]
     assert renewal["attribution"] == attribution and renewal["renewal_of"] == no
+
+
+def renewal_of(api, policy_no: str) -> dict:
+    status, body = api.get("/renewals")
+    assert status == 200, body
+    return next(r for r in body["renewals"] if r["policy_no"] == policy_no)
+
+
+@pytest.mark.parametrize("by", ["customer", "operator"])
+def test_given_an_offer_when_the_policy_is_cancelled_then_the_offer_is_withdrawn_and_no_reminder_goes_out(
+    aws, customer, new_application, by
+):
+    from policy import tasks
+
+    operator = _signed_in(aws, groups=("operators",))
+    policy = policy_ending_in(customer, new_application, 22)
+    no = policy["policy_no"]
+    run_renewal_job(aws, policy["end_date"])
+    assert renewal_of(customer, no)["status"] == "offered"
+
+    if by == "customer":
+        refund = customer.get(f"/policies/{no}/cancellation-quote")[1]["refund_cents"]
+        status, body = customer.post(
+            f"/policies/{no}/cancellation", {"reason": "other", "refund_cents": refund}
+        )
+    else:
+        status, body = operator.post(f"/admin/policies/{no}/cancellation", {"reason": "Customer called"})
+    assert status == 200, body
+
+    offer = renewal_of(customer, no)
+    assert offer["status"] == "withdrawn" and "cancelled" in offer["reason"]
+    status, body = customer.post(f"/policies/{no}/renewal", {"accept_terms": True})
+    assert status == 409 and "cancelled" in body["error"]["message"]
+    week_before = (date.fromisoformat(policy["end_date"]) - timedelta(days=7)).isoformat()
+    tasks.renewal_offers({"date": week_before})
+    kinds = [n["kind"] for n in notifications_of(customer) if no in n["body"]]
+    assert kinds == ["renewal_offered"]  # no "has not been renewed yet" for a cancelled policy
+
+
+def test_given_an_offer_left_open_on_a_cancelled_policy_when_a_week_is_left_then_no_reminder(
+    aws, customer, new_application
+):
+    from insuremall.models.policy import PolicyRecord
+    from policy import tasks
+
+    policy = policy_ending_in(customer, new_application, 23)
+    no = policy["policy_no"]
+    run_renewal_job(aws, policy["end_date"])
+    # A cancellation that stopped before it withdrew the offer.
+    PolicyRecord(pk=f"POLICY#{no}", sk="POLICY").update(actions=[PolicyRecord.status.set("cancelled")])
+
+    tasks.renewal_offers({"date": (date.fromisoformat(policy["end_date"]) - timedelta(days=7)).isoformat()})
+
+    assert [n["kind"] for n in notifications_of(customer) if no in n["body"]] == ["renewal_offered"]
+
+
+def test_given_a_policy_cancelled_before_the_job_reads_it_then_no_offer_is_made(
+    aws, customer, new_application
+):
+    from policy import store
+
+    policy = policy_ending_in(customer, new_application, 24)
+    assert (
+        customer.post(
+            f"/policies/{policy['policy_no']}/cancellation",
+            {
+                "reason": "other",
+                "refund_cents": customer.get(f"/policies/{policy['policy_no']}/cancellation-quote")[1][
+                    "refund_cents"
+                ],
+            },
+        )[0]
+        == 200
+    )
+    # The job read the policy while it was in force; the write finds it cancelled.
+    assert store.create_renewal_offer(policy, "offered", {"start_date": "2030-01-01"}) is False
+    assert store.get_renewal_offer(policy["policy_no"]) is None
+
+
+def test_given_the_insured_is_over_the_age_limit_on_renewal_then_the_customer_is_told_why_once(
+    aws, customer, new_application
+):
+    # accident-commuter insures 18 to 60: a 60-year-old's renewal starts at 61.
+    end = date.today() + timedelta(days=26)
+    start = end.replace(year=end.year - 1) + timedelta(days=1)
+    factors = {"start": start, "age": 60, "plan": "lite", "term": "1Y"}
+    policy = paid_policy(customer, new_application, "accident-commuter", factors=factors)
+    assert policy["end_date"] == end.isoformat()
+    no = policy["policy_no"]
+
+    run_renewal_job(aws, policy["end_date"])
+    run_renewal_job(aws, policy["end_date"])
+
+    offer = renewal_of(customer, no)
+    reason = "Zhang Wei's age on renewal, 61, is over this product's limit of 60"
+    assert offer["status"] == "not_renewable" and offer["reason"] == reason
+    (message,) = [n for n in notifications_of(customer) if no in n["body"]]
+    assert message["kind"] == "renewal_not_possible" and reason in message["body"]
+    assert end.isoformat() in message["body"] and "choose other cover" in message["body"]
+    assert message["link"] == "/account.html#renewals"
+
+
+def test_given_the_product_is_off_shelf_at_renewal_then_the_customer_is_told_in_time(
+    aws, customer, new_application
+):
+    end = date.today() + timedelta(days=27)
+    start = end.replace(year=end.year - 1) + timedelta(days=1)
+    policy = paid_policy(
+        customer, new_application, "medical-classic-2024", factors={"start": start, "plan": "classic"}
+    )
+    no = policy["policy_no"]
+
+    run_renewal_job(aws, policy["end_date"])
+
+    offer = renewal_of(customer, no)
+    name = policy["product_snapshot"]["name"]
+    assert offer["status"] == "not_renewable"
+    assert offer["reason"] == f"{name} is no longer on sale, so this policy cannot be renewed"
+    (message,) = [n for n in notifications_of(customer) if no in n["body"]]
+    assert message["title"] == f"{name} cannot be renewed" and offer["reason"] in message["body"]
+
+
+def test_given_a_renewal_order_then_its_premium_has_the_shape_of_a_first_sale(aws, customer, new_application):
+    policy = policy_ending_in(customer, new_application, 13)
+    run_renewal_job(aws, policy["end_date"])
+    offered = renewal_of(customer, policy["policy_no"])["premium"]
+
+    status, order = customer.post(f"/policies/{policy['policy_no']}/renewal", {"accept_terms": True})
+
+    assert status == 201, order
+    premium = order["premium"]
+    cents = round(float(offered["total"]) * 100)
+    assert {"gross", "gross_cents", "payable_cents", "discounts", "total"} <= set(premium)
+    assert (premium["gross"], premium["gross_cents"], premium["payable_cents"]) == (
+        offered["total"],
+        cents,
+        cents,
+    )
+    assert premium["discounts"] == [] and premium["total"] == offered["total"]

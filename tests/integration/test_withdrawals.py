@@ -427,3 +427,35 @@ def test_given_two_members_then_each_sees_only_their_own_withdrawals(aws, operat
         w["withdrawal_id"] for w in operator.get("/admin/withdrawals", query="limit=50")[1]["withdrawals"]
     }
     assert mine[0] not in pending_ids
+
+
+def test_given_a_clawback_left_the_balance_below_zero_when_withdrawing_then_it_says_what_is_owed(aws):
+    member = new_member(aws, funds=2_000)
+    # A fee of CNY 30 already withdrawn, clawed back after its policy was cancelled.
+    ledger.post(
+        member.member_id,
+        [ledger.Entry(f"P{uuid.uuid4().hex[:12]}#L1", "clawback", -3_000, "available", earned=True)],
+        day=china_day(),
+    )
+    assert balances(member.member_id)["available_cents"] == -1_000
+
+    status, body = withdraw(member, 1_000)
+
+    assert status == 409, body
+    message = body["error"]["message"]
+    assert "-10.00" not in message and "at most" not in message
+    assert "You owe CNY 10.00" in message and "Nothing can be withdrawn until new fees cover" in message
+    assert "1000 fen is owed" in body["error"]["fields"]["amount_cents"]
+
+
+def test_given_a_paid_withdrawal_when_an_operator_rejects_it_then_409_says_it_cannot_be_rejected(
+    aws, operator, provider
+):
+    member = new_member(aws, funds=3_000)
+    withdrawal_id = withdraw(member, 2_000)[1]["withdrawal_id"]
+    assert decide(operator, withdrawal_id, "approve")[1]["status"] == "paid"
+
+    status, body = decide(operator, withdrawal_id, "reject", "too late")
+
+    assert status == 409, body
+    assert body["error"]["message"] == "This withdrawal is paid; it cannot be rejected"

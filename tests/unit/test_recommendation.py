@@ -167,3 +167,36 @@ def test_given_several_bad_answers_then_each_is_named_at_once():
         parse_questionnaire({"age": -1, "gender": "", "concerns": ["accident", "dragons"]})
     assert set(caught.value.errors) == {"age", "gender", "concerns"}
     assert caught.value.errors["concerns"].startswith("unknown 'dragons'; choose from accident, illness")
+
+
+def for_children(**answers) -> list[recommendation.ChildCover]:
+    return recommendation.recommend_for_children(parse_questionnaire(answers), PRODUCTS, TABLES)
+
+
+def test_given_a_parent_of_a_child_then_cover_that_insures_children_is_suggested_for_the_child():
+    covers = for_children(age=35, gender="F", family={"children": 1}, concerns=["accident"])
+    # Of the demo catalog only medical-million (ages 0-60) insures children without a trip.
+    assert [c.product["product_id"] for c in covers] == ["medical-million"]
+    (cover,) = covers
+    assert (cover.youngest, cover.oldest) == (0, 17)
+    assert cover.reasons[0] == "Insures children from birth"
+    assert cover.reasons[-1].startswith("From about CNY ") and cover.reasons[-1].endswith("for one child")
+    with_travel = for_children(age=35, gender="F", family={"children": 2}, concerns=["travel", "medical"])
+    assert {c.product["product_id"] for c in with_travel} == {
+        "medical-million",
+        "travel-asia-explorer",
+        "travel-worldwide",
+    }
+    assert all(c.reasons[0].startswith("You listed") for c in with_travel)
+
+
+def test_given_no_children_then_none_are_suggested_and_given_no_product_for_children_then_it_says_none_fits():
+    assert for_children(age=35, gender="F") == []
+    adults_only = [p for p in PRODUCTS if p["age_limits"]["min"] >= 18]
+    answers = parse_questionnaire({"age": 35, "gender": "F", "family": {"children": 2}})
+    assert recommendation.recommend_for_children(answers, adults_only, TABLES) == []
+    note = recommendation.children_note(answers, [])
+    assert (
+        note.startswith("None of our products on sale insures children under 18")
+        and "your 2 children" in note
+    )

@@ -12,6 +12,11 @@ Deterministic rules, each worth a fixed number of points and each stated to the 
 
 Excluded: products you cannot buy (your age or occupation class is outside its limits, so the
 rating engine finds no plan and term for you) and travel cover unless travel is a concern.
+
+Children (under 18) get their own list when you have any: the on-shelf products whose insured ages
+include children's, concerns you listed first, then the cheaper; each with a "from" price for one
+child (the cheapest plan and term over the child ages it insures). None fits: an empty list and a
+note that says so.
 The estimated premium is a real rating: the cheapest plan and term for your age, gender and
 occupation class, compared with the budget as a yearly cost. Scores are clamped to 0-100; ties
 go to the cheaper product, then the product id.
@@ -66,6 +71,15 @@ KIND_WORDS = {
 }
 CHANNELS = ("h5", "pc", "partner_api")
 MAX_CHILDREN = 12
+CHILD_AGES = range(0, 18)  # "children under 18"
+FOR_CHILD = {
+    "accident": "Accident cover for your child at school and play",
+    "medical": "Pays your child's hospital bills",
+    "critical_illness": "Pays a lump sum if your child is diagnosed with a serious illness",
+    "travel": "Covers your child on trips abroad",
+    "term_life": "Life cover on your child",
+    "home": "Home cover",
+}
 
 
 class QuestionnaireInvalid(Exception):
@@ -239,6 +253,72 @@ def _assess(answers: Questionnaire, product: dict, table: dict) -> Recommendatio
         reasons.append(f"Over your budget of CNY {_about(answers.annual_budget)} a year: {price}")
 
     return Recommendation(product, max(0, min(100, score)), tuple(reasons), estimate)
+
+
+@dataclass(frozen=True)
+class ChildCover:
+    product: dict
+    reasons: tuple[str, ...]
+    estimate: Estimate  # the cheapest over the child ages insured: a "from" price for one child
+    youngest: int
+    oldest: int
+
+
+def recommend_for_children(
+    answers: Questionnaire, products: list[dict], rate_tables: dict[str, dict]
+) -> list[ChildCover]:
+    """Cover for the children (none when there are none): products insuring children's ages, concerns
+    first, then the cheaper; travel only when travel is a concern."""
+    if answers.children <= 0:
+        return []
+    found = []
+    for product in products:
+        if product.get("status") != "on_shelf":
+            continue
+        if answers.channel and answers.channel not in (product.get("channels") or ()):
+            continue
+        table = rate_tables.get(product["product_id"])
+        kind = product.get("kind")
+        concern = next((c for c in answers.concerns if kind in CONCERNS[c]), None)
+        if table is None or (kind == "travel" and concern is None):
+            continue
+        limits = product.get("age_limits") or {}
+        ages = [a for a in CHILD_AGES if int(limits.get("min", 0)) <= a <= int(limits.get("max", 120))]
+        estimates = [
+            (e, age)
+            for age in ages
+            for gender in ("F", "M")
+            if (e := cheapest_for(product, table, age, gender, None)) is not None
+        ]
+        if not estimates:
+            continue
+        insurable = sorted({age for _, age in estimates})
+        estimate = min(estimates, key=lambda pair: (pair[0].yearly, pair[1]))[0]
+        youngest, oldest = insurable[0], insurable[-1]
+        reasons = [
+            f"Insures children from {'birth' if youngest == 0 else f'age {youngest}'}"
+            + (f" to {oldest}" if oldest < CHILD_AGES[-1] else ""),
+            FOR_CHILD.get(kind, f"{KIND_WORDS.get(kind, kind).capitalize()} cover for your child"),
+        ]
+        if concern:
+            reasons.insert(0, f"You listed {concern} as a concern")
+        reasons.append(f"From about CNY {_about(estimate.premium.total)} {estimate.per} for one child")
+        found.append(ChildCover(product, tuple(reasons), estimate, youngest, oldest))
+    return sorted(
+        found,
+        key=lambda c: (not c.reasons[0].startswith("You listed"), c.estimate.yearly, c.product["product_id"]),
+    )
+
+
+def children_note(answers: Questionnaire, covers: list[ChildCover]) -> str:
+    """What the children's list means, or that none of the products fits them."""
+    who = "your child" if answers.children == 1 else f"your {answers.children} children"
+    if not covers:
+        return (
+            f"None of our products on sale insures children under 18 for these answers, so we have no "
+            f"cover to suggest for {who}."
+        )
+    return f"Cover for {who}: each child is insured on a policy of their own; prices are for one child."
 
 
 def _dependants(answers: Questionnaire) -> str:

@@ -268,6 +268,8 @@ def breakdown(
                     "amount_cents": coupon_cents,
                     "claim_id": coupon["claim_id"],
                 }
+                # Kept with the order: whether a full refund can give the coupon back depends on it.
+                | ({"valid_until": coupon["valid_until"]} if coupon.get("valid_until") else {})
             )
     most = max_points(gross_cents, coupon_cents, balance_points, settings)
     if points:

@@ -121,6 +121,27 @@ def parse_decision(body: dict[str, Any]) -> tuple[str, str | None, dict[str, str
     return decision if not problems else "", note if not problems else None, problems
 
 
+DECIDED = {"approve": "approved", "reject": "rejected"}
+
+
+def not_enough_available(available_cents: int) -> tuple[str, str]:
+    """Why a withdrawal above the available balance is refused: (message, the amount field's text).
+    A clawback of fees already withdrawn leaves the balance below zero: that is money owed."""
+    if available_cents < 0:
+        owed = f"CNY {from_cents(-available_cents)}"
+        return (
+            f"You owe {owed}: promotion fees of a cancelled policy were clawed back after they were "
+            f"withdrawn. Nothing can be withdrawn until new fees cover the {owed}.",
+            f"nothing is available: {-available_cents} fen is owed",
+        )
+    if available_cents == 0:
+        return "You have nothing available to withdraw now", "more than your available balance (0 fen)"
+    return (
+        f"You can withdraw at most CNY {from_cents(available_cents)} now",
+        f"more than your available balance ({available_cents} fen)",
+    )
+
+
 def next_step(status: str, decision: str) -> str:
     """What deciding `decision` on a withdrawal in `status` does:
     "approve"  move pending -> approved, then pay out;
@@ -135,7 +156,7 @@ def next_step(status: str, decision: str) -> str:
     else:
         raise ValueError(decision)
     if step is None:
-        raise InvalidDecision(f"This withdrawal is {status}; it cannot be {decision}d")
+        raise InvalidDecision(f"This withdrawal is {status}; it cannot be {DECIDED[decision]}")
     return step
 
 

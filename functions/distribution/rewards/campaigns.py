@@ -349,9 +349,13 @@ def use(member_id: str, claim_id: str, order_id: str) -> bool:
     return True
 
 
-def unuse(member_id: str, claim_id: str, order_id: str) -> bool:
-    """Give the coupon back when `order_id` ends without a policy; False if it was not used by it
-    (already given back, so a repeat changes nothing)."""
+def unuse(member_id: str, claim_id: str, order_id: str, only_while_valid: bool = False) -> bool:
+    """Give the coupon back when `order_id` ends without a policy (or, `only_while_valid`, its policy
+    was cancelled with a full refund: an expired coupon stays used); False if it was not used by it
+    (already given back, so a repeat changes nothing) or has expired."""
+    condition = (CouponClaimRecord.status == "used") & (CouponClaimRecord.order_id == order_id)
+    if only_while_valid:
+        condition = condition & (CouponClaimRecord.valid_until >= now_iso())
     try:
         CouponClaimRecord(pk=member_pk(member_id), sk=coupon_sk(claim_id)).update(
             actions=[
@@ -359,7 +363,7 @@ def unuse(member_id: str, claim_id: str, order_id: str) -> bool:
                 CouponClaimRecord.order_id.remove(),
                 CouponClaimRecord.used_at.remove(),
             ],
-            condition=(CouponClaimRecord.status == "used") & (CouponClaimRecord.order_id == order_id),
+            condition=condition,
         )
     except UpdateError as exc:
         if condition_failed(exc):

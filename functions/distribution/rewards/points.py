@@ -330,11 +330,12 @@ def reserve(member_id: str, order_id: str, points: int) -> bool:
     return _write(member_id, plan)
 
 
-def release(member_id: str, order_id: str) -> bool:
+def release(member_id: str, order_id: str, reason: str = "order closed", confirmed_too: bool = False) -> bool:
     """Give an order's reserved points back (entry RELEASE#<order>), once.
 
     False when the order has no spend, it was released before, or it was confirmed (the policy was
-    issued). Points whose lots expired while they were reserved expire at once (EXPIRE#RELEASE#<order>).
+    issued) unless `confirmed_too` (its policy was cancelled with a full refund). Points whose lots
+    expired while they were reserved expire at once (EXPIRE#RELEASE#<order>).
     """
     spend = _get_entry(member_id, f"SPEND#{order_id}")
     if spend is None:
@@ -343,9 +344,7 @@ def release(member_id: str, order_id: str) -> bool:
 
     def plan(state: _State) -> _Plan:
         lapsed = rules.expire_on_return(returned, state.consumed, state.expired_through)
-        entries = [
-            _Entry(f"RELEASE#{order_id}", "spend_reversal", returned, "order closed", order_id=order_id)
-        ]
+        entries = [_Entry(f"RELEASE#{order_id}", "spend_reversal", returned, reason, order_id=order_id)]
         if lapsed:
             entries.append(
                 _Entry(
@@ -360,7 +359,7 @@ def release(member_id: str, order_id: str) -> bool:
             entries=entries,
             state_add={"spent_total": -returned, "expired_total": lapsed},
             state_condition=_version_is(state),
-            require_absent=(f"CONFIRM#{order_id}",),
+            require_absent=() if confirmed_too else (f"CONFIRM#{order_id}",),
         )
 
     try:

@@ -12,7 +12,6 @@ from distribution.domain import withdrawal as rules
 from distribution.rewards import ledger, withdrawals
 from distribution.rewards import settings as rewards_settings
 from insuremall import auth, errors
-from insuremall.money import from_cents
 from insuremall.observability import get_logger
 
 bp = Blueprint(__name__)
@@ -82,10 +81,8 @@ def request_withdrawal():
         withdrawal, created = withdrawals.request(caller.subject, amount, account, key)
     except withdrawals.NotEnoughAvailable as exc:
         available = ledger.balance(caller.subject, consistent=True)["available_cents"]
-        raise errors.Conflict(
-            f"You can withdraw at most CNY {from_cents(available)} now",
-            {"amount_cents": f"more than your available balance ({available} fen)"},
-        ) from exc
+        message, field = rules.not_enough_available(available)
+        raise errors.Conflict(message, {"amount_cents": field}) from exc
     except withdrawals.KeyReused as exc:
         raise errors.Conflict("This Idempotency-Key was already used for a different amount") from exc
     if created:

@@ -8,6 +8,9 @@ from typing import Any
 
 # Orders in these states will never issue, so the offer may be taken again.
 FINISHED_WITHOUT_POLICY = {"cancelled", "declined", "failed"}
+# An offer's statuses: made to take, refused when made (with the reason), taken, or withdrawn when
+# its policy was cancelled.
+STATUSES = ("offered", "not_renewable", "renewed", "withdrawn")
 
 
 class NotRenewable(Exception):
@@ -21,7 +24,9 @@ def check_renewable(offer: dict[str, Any], policy: dict[str, Any], today: date) 
     if offer["status"] == "renewed":
         raise NotRenewable(f"This policy was already renewed by policy {offer.get('renewed_by')}")
     if offer["status"] != "offered":
-        raise NotRenewable(offer["offer"].get("reason") or "This policy cannot be renewed")
+        raise NotRenewable(
+            offer.get("withdrawn_reason") or offer["offer"].get("reason") or "This policy cannot be renewed"
+        )
     if policy["status"] != "in_force":
         raise NotRenewable(f"Only a policy in force can be renewed; this one is {policy['status']}")
     if today > date.fromisoformat(policy["end_date"]):
@@ -82,3 +87,43 @@ def product_for_renewal(product: dict[str, Any]) -> dict[str, Any]:
     if product.get("reunderwrite_on_renewal"):
         return product
     return {**product, "health_questions": []}
+
+
+def off_shelf_reason(product_name: str) -> str:
+    return f"{product_name} is no longer on sale, so this policy cannot be renewed"
+
+
+def age_reason(insured_name: str, age: int, limits: dict[str, Any]) -> str | None:
+    """Why the insured's age on renewal puts them outside the product's ages, or None."""
+    low, high = int(limits.get("min", 0)), int(limits.get("max", 120))
+    if age > high:
+        return f"{insured_name}'s age on renewal, {age}, is over this product's limit of {high}"
+    if age < low:
+        return f"{insured_name}'s age on renewal, {age}, is under this product's minimum of {low}"
+    return None
+
+
+def rating_reason(errors: dict[str, str], plan_name: str, term_label: str) -> str:
+    """The rating engine's refusal of the renewal's factors, as a sentence about the product."""
+    said = []
+    for field, problem in errors.items():
+        if field == "plan":
+            said.append(f"the {plan_name} plan is no longer offered")
+        elif field == "term" and problem.startswith("unknown"):
+            said.append(f"the {term_label} term is no longer offered")
+        elif field == "term":
+            said.append(f"the {term_label} term: {problem}")
+        elif field == "options":
+            said.append("an option on this policy is no longer offered")
+        else:
+            said.append(f"{field.replace('_', ' ')}: {problem}")
+    return "This product changed, so this policy cannot be renewed as it is: " + "; ".join(said)
+
+
+def not_renewable_message(policy_no: str, product_name: str, end_date: str, reason: str) -> tuple[str, str]:
+    """The customer's message (title, body) when an offer cannot be made: why, in time to buy other cover."""
+    return (
+        f"{product_name} cannot be renewed",
+        f"Policy {policy_no} cannot be renewed: {reason}. Its cover ends on {end_date}; "
+        "to stay covered after that, choose other cover before then.",
+    )

@@ -192,7 +192,7 @@ async function policies() {
 // ---------- renewals ----------
 // An order that ended without a policy no longer holds the renewal: the customer can start again.
 const ORDER_ENDED = new Set(["cancelled", "declined", "failed"]);
-const RENEWAL_LABELS = {offered: "Renewal offered", renewed: "Renewed", not_renewable: "Not renewable"};
+const RENEWAL_LABELS = {offered: "Renewal offered", renewed: "Renewed", not_renewable: "Not renewable", withdrawn: "Offer withdrawn"};
 
 // A section whose route this deployment does not have yet shows its empty state, not an error.
 async function optional(path, key) {
@@ -220,7 +220,7 @@ function renewalItem(r) {
       h("span", {class: `badge ${r.status}`, text: RENEWAL_LABELS[r.status] || r.status})),
     h("dl", {class: "facts"},
       r.term_label ? [h("dt", {text: "Term"}), h("dd", {text: r.term_label})] : null,
-      h("dt", {text: "New cover"}), h("dd", {text: `${day(r.start_date)} to ${day(r.end_date)}`}),
+      r.end_date ? [h("dt", {text: "New cover"}), h("dd", {text: `${day(r.start_date)} to ${day(r.end_date)}`})] : null,
       r.age !== null && r.age !== undefined ? [h("dt", {text: "Age at renewal"}), h("dd", {text: String(r.age)})] : null,
       r.premium ? [h("dt", {text: "Premium"}), h("dd", {text: money(r.premium.total, cur)})] : null,
       r.status === "offered" && r.valid_until ? [h("dt", {text: "Renew by"}), h("dd", {text: day(r.valid_until)})] : null));
@@ -229,7 +229,10 @@ function renewalItem(r) {
   if (r.status === "renewed" && r.renewed_by) {
     actions.append(h("p", {}, "Renewed by policy ", h("a", {href: `policy.html?no=${encodeURIComponent(r.renewed_by)}`, text: r.renewed_by}), "."));
   } else if (r.status === "not_renewable") {
-    actions.append(h("p", {}, h("strong", {text: "Cannot be renewed: "}), r.reason || "The insurer does not offer a renewal for this policy."));
+    actions.append(h("p", {}, h("strong", {text: "Cannot be renewed: "}), r.reason || "The insurer does not offer a renewal for this policy."),
+      h("p", {}, `Your cover ends on ${day(r.valid_until)}. `, h("a", {href: "recommend.html", text: "Find other cover"}), " before then to stay covered."));
+  } else if (r.status === "withdrawn") {
+    actions.append(h("p", {}, h("strong", {text: "Offer withdrawn: "}), r.reason || "The policy is no longer in force."));
   } else if (r.status === "offered" && r.order_id && !ORDER_ENDED.has(r.order_status)) {
     actions.append(h("a", {class: "button", href: `order-status.html?id=${encodeURIComponent(r.order_id)}`, text: "Continue renewal"}),
       r.order_status ? h("span", {class: "muted", text: ` ${STATUS_LABELS[r.order_status] || r.order_status}`}) : null);

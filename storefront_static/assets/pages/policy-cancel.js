@@ -17,12 +17,17 @@ const REFUND_STATUS = {pending: "being refunded", refunded: "refunded to your pa
 
 const box = () => $("#cancel-policy");
 
+// What the order's coupon and points do on this cancellation, in the quote's words.
+const discountsSaid = (items) => (items?.length ? h("ul", {class: "discounts-returned"}, items.map((d) => h("li", {text: d.text + "."}))) : null);
+
 function done(p) {
   const refund = p.refund || {};
   return h("div", {class: "card cancelled"},
     h("h2", {id: "cancelled-heading", tabindex: "-1", text: "This policy is cancelled"}),
     h("p", {text: `Cancelled on ${day(p.cancelled_on)}${p.cancelled_by === "operator" ? " by our service team" : ""}.`}),
-    h("p", {text: `Refund: ${cents(refund.amount_cents || 0)}, ${REFUND_STATUS[refund.status] || refund.status}.`}));
+    h("p", {text: `Refund: ${cents(refund.amount_cents || 0)}, ${REFUND_STATUS[refund.status] || refund.status}.`}),
+    p.refund_explanation ? h("p", {class: "muted", text: p.refund_explanation + "."}) : null,
+    discountsSaid(p.discounts_returned));
 }
 
 function offer() {
@@ -38,7 +43,8 @@ async function showQuote(event) {
     const q = await api(path("cancellation-quote"));
     const form = h("form", {id: "cancel-form", novalidate: ""},
       h("h2", {id: "cancel-heading", tabindex: "-1", text: `If you cancel today you get back ${cents(q.refund_cents)}`}),
-      h("p", {text: q.explanation + "."}),
+      h("p", {id: "cancel-rule", text: q.explanation + "."}),
+      discountsSaid(q.discounts),
       h("div", {class: "table-wrap"}, h("table", {},
         h("caption", {text: "How the refund is worked out"}),
         h("tbody", {}, q.breakdown.map((b) => h("tr", {}, h("td", {text: b.label}),
@@ -47,7 +53,7 @@ async function showQuote(event) {
         h("label", {for: "cancel-reason", text: "Why are you cancelling?"}),
         h("select", {id: "cancel-reason", name: "reason", required: ""},
           REASONS.map(([code, text]) => h("option", {value: code, text})))),
-      h("p", {class: "muted", text: "Cancelling ends your cover today. This cannot be undone."}),
+      h("p", {class: "muted", id: "cancel-effect", text: `${q.cover}. This cannot be undone.`}),
       h("p", {}, h("button", {type: "submit", class: "danger", id: "cancel-confirm", text: `Cancel and refund ${cents(q.refund_cents)}`}), " ",
         h("button", {type: "button", class: "secondary", text: "Keep my policy", onclick: () => { box().replaceChildren(...offer()); $("#cancel-start").focus(); }})));
     form.addEventListener("submit", (e) => { e.preventDefault(); confirm(q, e.submitter || $("#cancel-confirm")); });

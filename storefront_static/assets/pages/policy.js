@@ -15,6 +15,18 @@ function person(p) {
 
 const policyLink = (no) => h("a", {href: `policy.html?no=${encodeURIComponent(no)}`, text: no});
 
+// The cancellation rules from today on, each named as the refund quote names it.
+const CANCEL_RULES = {
+  cooling_off: "Full refund in the cooling-off period",
+  not_started: "Full refund before your cover starts",
+  pro_rata: "A refund for the unused days of cover (pro-rata)",
+  short_rate: "A refund by the short-rate table (the insurer keeps a share for each month begun)",
+  none: "No refund",
+};
+const cancelTerm = (t, i) => (t.until
+  ? `${CANCEL_RULES[t.rule] || t.rule}, until ${day(t.until)}`
+  : `${i ? "After that: " : ""}${CANCEL_RULES[t.rule] || t.rule}, until cover ends`);
+
 function render(p) {
   const cur = p.currency || "CNY";
   return [
@@ -33,7 +45,7 @@ function render(p) {
         h("dt", {text: "Sum insured"}), h("dd", {text: cny(p.sum_insured, cur)}),
         h("dt", {text: "Premium"}), h("dd", {text: money(p.premium, cur)}),
         p.paid_at ? [h("dt", {text: "Paid"}), h("dd", {text: when(p.paid_at)})] : null,
-        p.cooling_off_until && p.status === "in_force" ? [h("dt", {text: "Cooling-off"}), h("dd", {text: `Cancel for a full refund until ${day(p.cooling_off_until)}`})] : null)),
+        p.cancellation_terms?.length ? [h("dt", {text: "If you cancel"}), h("dd", {id: "cancellation-terms"}, list(p.cancellation_terms.map(cancelTerm)))] : null)),
     h("h2", {text: "Cover"}),
     h("div", {class: "table-wrap"}, h("table", {},
       h("thead", {}, h("tr", {}, h("th", {scope: "col", text: "Cover"}), h("th", {scope: "col", class: "num", text: "Sum insured"}))),

@@ -50,6 +50,14 @@ function plansTable(p) {
             p.plans.map((plan) => h("td", {class: "num", text: num(plan.sum_insured)})))))));
 }
 
+// The rules a refund follows, named as the policy page and the refund quote name them.
+const AFTER = {pro_rata: "a refund for the unused days of cover (pro-rata)", short_rate: "a refund by the short-rate table", none: "no refund"};
+function cancelRules(p) {
+  const after = AFTER[p.cancellation?.after_cooling_off] || AFTER.pro_rata;
+  const free = p.cooling_off_days ? `in the ${p.cooling_off_days}-day cooling-off period or before cover starts` : "before cover starts";
+  return `Full refund ${free}; after that, ${after}.`;
+}
+
 function details(p) {
   const ins = p.insurer || {};
   return h("section", {"aria-labelledby": "about-h"},
@@ -61,6 +69,7 @@ function details(p) {
       h("dt", {text: "Ages"}), h("dd", {text: `${p.age_limits.min} to ${p.age_limits.max}`}),
       h("dt", {text: "Terms"}), h("dd", {text: p.terms.map((t) => t.label).join(", ")}),
       h("dt", {text: "Cooling-off"}), h("dd", {text: p.cooling_off_days ? `${p.cooling_off_days} days, full refund` : "None"}),
+      h("dt", {text: "If you cancel"}), h("dd", {id: "cancel-rules", text: cancelRules(p)}),
       p.max_sum_insured_per_person ? [h("dt", {text: "Limit per person"}), h("dd", {text: cny(p.max_sum_insured_per_person)})] : null),
     p.terms_summary ? [h("h3", {text: "What it pays"}), h("p", {text: p.terms_summary})] : null,
     p.purchase_notes?.length ? [h("h3", {text: "Before you buy"}), list(p.purchase_notes)] : null,

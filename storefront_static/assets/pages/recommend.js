@@ -60,6 +60,27 @@ function item(r, i, answers) {
     h("a", {class: "button small secondary", href: url, text: "See cover and exact price"}));
 }
 
+// Cover for a child: the product opens with the calculator at the youngest age it insures.
+function childItem(c) {
+  const p = c.product;
+  const est = c.estimated_premium;
+  const url = productUrl(p.product_id, `&plan=${encodeURIComponent(est.plan)}&term=${encodeURIComponent(est.term)}&age=${c.ages.min}`);
+  return h("li", {class: "card"},
+    h("h3", {}, h("a", {href: url, text: p.name})),
+    h("p", {class: "muted", text: `${p.insurer_name || ""}${p.summary ? " · " + p.summary : ""}`}),
+    h("p", {class: "from"}, "From ", h("strong", {text: price(est.total)}), ` ${est.per || ""} for one child`),
+    list(c.reasons, "reasons"),
+    h("a", {class: "button small secondary", href: url, text: "See cover for a child"}));
+}
+
+function showChildren(children) {
+  const section = $("#children-results");
+  section.hidden = !children;
+  if (!children) return;
+  $("#children-note").textContent = children.note;
+  $("#children-ranked").replaceChildren(...children.recommendations.map(childItem));
+}
+
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   clearFieldErrors(form);
@@ -77,6 +98,7 @@ form.addEventListener("submit", async (event) => {
     $("#results-note").textContent = recs.length
       ? `${recs.length} product${recs.length === 1 ? "" : "s"}, best match first. Estimates are for one person; the product page gives the exact price.`
       : "None of our products fits these answers. Try a larger budget or other concerns.";
+    showChildren(data.for_children);
     const results = $("#results");
     results.hidden = false;
     results.focus();

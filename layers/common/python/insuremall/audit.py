@@ -8,12 +8,39 @@ a change is never unaudited; without one the entry is written on its own.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from insuremall.models import now_iso
 from insuremall.models.audit import AuditRecord
+
+# Every kind of entity the trail records, with an example id: `entry` refuses any other kind, and the
+# operators' filter accepts exactly these (an id may hold colons: commission-rates:product:<id>).
+ENTITY_KINDS: dict[str, str] = {
+    "product": "accident-guardian",
+    "banner": "B1A2B3C4D5",
+    "featured": "home",
+    "category": "travel",
+    "commission-rates": "product:accident-guardian",
+    "campaign": "0123456789ab",
+    "withdrawal": "0123456789abcdef",
+    "member": "6c1f2d3e-0000-4000-8000-000000000001",
+    "settings": "rewards",
+    "policy": "HML2026112500000125",
+    "referral": "ORD20261125100000ABCDEF1234",
+}
+ENTITY = re.compile(
+    r"^(?:" + "|".join(re.escape(kind) for kind in ENTITY_KINDS) + r"):[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.-]+)*$"
+)
+ENTITY_MAX = 160
+
+
+def is_entity(value: str) -> bool:
+    """An entity the trail can hold: "<kind>:<id>" with a recorded kind."""
+    return len(value) <= ENTITY_MAX and ENTITY.match(value) is not None
+
 
 # "Latest across everything" walks back one day partition at a time; this bounds the walk.
 LATEST_DAYS = 60
@@ -34,6 +61,8 @@ def field_changes(
 
 def entry(actor, action: str, entity: str, changes: dict[str, Any]) -> AuditRecord:
     """The record for one change, not yet written (for callers that build their own transaction)."""
+    if not is_entity(entity):
+        raise ValueError(f"not an audited entity: {entity!r} (the kinds are audit.ENTITY_KINDS)")
     at = now_iso()
     entry_id = uuid.uuid4().hex[:12]
     return AuditRecord(

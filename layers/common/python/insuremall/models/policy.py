@@ -2,7 +2,8 @@
 
 Keys: POLICY#<no>/POLICY; ORDER#<order_id>/POLICY (one policy per order);
 ORDER#<order_id>/UNDERWRITING (the decision, reused on retries); INSURED#<key>/POLICY#<no>
-(sum insured per person); VERIFY#<code>/VERIFY (a document's verification code -> policy);
+(sum insured per person); VERIFY#<code>/VERIFY (a document version's verification code -> policy);
+POLICY#<no>/DOCUMENT#<0000 version> (each rendered document version);
 REFERRAL#<order_id>/REFERRAL; COUNTER#POLICYNO/<yyyymmdd>; REFUND#PENDING/<no> (cancellation refunds
 not yet paid, for the retry task).
 GSI byCustomer: gsi1pk=CUSTOMER#<sub>, gsi1sk=<issued_at>#<no>; also REFERRAL#PENDING for open referrals.
@@ -61,8 +62,10 @@ class PolicyRecord(Model):
     # Set when cancelled: reason, day, rule, refund (status pending -> refunded, or none).
     cancellation = JSONAttribute(null=True)
     version = NumberAttribute(default=1)
-    # {key, verification_code, sha256, s3_version_id, policy_version, rendered_at}; set once on issue
+    # The current document: {key, verification_code, sha256, s3_version_id, policy_version, rendered_at,
+    # verify_url}; reserved once on issue, then replaced by each newer version (DocumentVersionRecord)
     document = JSONAttribute(null=True)
+    document_version = NumberAttribute(null=True)  # document's policy_version, for forward-only writes
     renewal_of = UnicodeAttribute(null=True)  # the policy this one renews
     renewed_by = UnicodeAttribute(null=True)  # the policy that renewed this one
     gsi1pk = UnicodeAttribute()
@@ -83,13 +86,36 @@ class PolicyReference(Model):
 
 
 class VerificationReference(Model):
-    """VERIFY#<code>/VERIFY -> the policy a printed QR code verifies (no scan to look it up)."""
+    """VERIFY#<code>/VERIFY -> the policy (and document version) a printed QR code verifies (no scan
+    to look it up). Each document version prints its own code, so a superseded copy is told apart."""
 
     Meta = meta("policy_table")
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True, default="VERIFY")
     policy_no = UnicodeAttribute()
+    policy_version = NumberAttribute(null=True)  # absent on codes reserved before versions had codes
+
+
+class DocumentVersionRecord(Model):
+    """POLICY#<no>/DOCUMENT#<0000 version>: one rendered version of a policy's document (its own
+    verification code and S3 version), kept when a newer version supersedes it."""
+
+    Meta = meta("policy_table")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    policy_version = NumberAttribute()
+    verification_code = UnicodeAttribute()
+    key = UnicodeAttribute()
+    reserved_at = UnicodeAttribute()
+    s3_version_id = UnicodeAttribute(null=True)  # set once the file is stored
+    sha256 = UnicodeAttribute(null=True)
+    rendered_at = UnicodeAttribute(null=True)
+
+
+def document_sk(policy_version: int) -> str:
+    return f"DOCUMENT#{int(policy_version):04d}"
 
 
 class UnderwritingRecord(Model):
@@ -150,11 +176,13 @@ class RenewalOfferRecord(Model):
     sk = UnicodeAttribute(range_key=True, default="OFFER")
     policy_no = UnicodeAttribute()
     customer_id = UnicodeAttribute()
-    status = UnicodeAttribute()  # offered | not_renewable | renewed
+    status = UnicodeAttribute()  # offered | not_renewable | renewed | withdrawn (renewal.STATUSES)
     offer = JSONAttribute()
     created_at = UnicodeAttribute()
     order_id = UnicodeAttribute(null=True)  # the renewal order; replaced only once that order has failed
     renewed_by = UnicodeAttribute(null=True)
+    withdrawn_reason = UnicodeAttribute(null=True)  # set when its policy was cancelled
+    withdrawn_at = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
 

@@ -57,7 +57,7 @@ class LedgerEntryRecord(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     member_id = UnicodeAttribute()
-    # earn | release | void | clawback | reserve | release_reserve | payout | adjust
+    # distribution.rewards.ledger.KINDS
     kind = UnicodeAttribute()
     amount_cents = NumberAttribute()  # signed: what this entry adds to the balance it names
     balance = UnicodeAttribute()  # pending | available | reserved | withdrawn (the balance it moves)
