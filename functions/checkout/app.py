@@ -61,7 +61,7 @@ def create_quote():
         raise errors.ValidationFailed({"product_id": "is required"})
     product = catalog.get_product(product_id)
     if product is None or product.get("status") != "on_shelf":
-        raise errors.NotFound(f"No product {product_id!r} on sale")
+        raise errors.NotFound("This product is not on sale")
 
     problems: dict[str, str] = {}
     today = _today_in_china()
