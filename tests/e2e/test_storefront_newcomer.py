@@ -1,6 +1,7 @@
-"""What a new customer met on a phone, in a real browser (issue 13): no dead end when a product goes off sale,
-a plan table that shows each plan's own terms, a calculator that never shows a price for details it cannot
-price, sign-up and verification pages that say each thing once and look like the rest, and times in China time."""
+"""What a new customer met on a phone, in a real browser (issue 13): no dead end when a product goes off
+sale, a plan table that shows each plan's own terms, a calculator that never shows a price for details it
+cannot price, sign-up and verification pages that say each thing once and look like the rest, and times
+in China time."""
 
 from __future__ import annotations
 
@@ -65,7 +66,9 @@ def test_given_a_product_taken_off_shelf_when_a_customer_meets_it_then_every_pag
         page.get_by_role("button", name="Buy now").click()
         message = page.locator("#buy-alert")
         expect(message).to_have_attribute("role", "alert")
-        expect(message).to_contain_text("Dog Walker Accident is no longer on sale, so it cannot be bought now.")
+        expect(message).to_contain_text(
+            "Dog Walker Accident is no longer on sale, so it cannot be bought now."
+        )
         expect(message).to_be_in_viewport()
         expect(message).to_be_focused()
         assert product_id not in message.inner_text()
