@@ -255,14 +255,22 @@ def create_order():
 @app.route("/orders", methods=["GET"])
 def list_orders():
     caller = auth.customer(app.current_request)
+    orders = store.list_orders(caller.subject)
+    # An issued order shows where its policy stands now (cancelled, refunded): one batch read for the page.
+    issued = [o["policy_no"] for o in orders if o["status"] == "issued" and o.get("policy_no")]
+    outcomes = {}
+    if issued:
+        from policy.api import policy_outcomes
+
+        outcomes = policy_outcomes(issued)
     return {
         "orders": [
             {
                 k: v
-                for k, v in purchase.order_view(o).items()
+                for k, v in purchase.order_view(o, outcomes.get(o.get("policy_no"))).items()
                 if k not in ("policyholder", "insured", "beneficiaries", "history")
             }
-            for o in store.list_orders(caller.subject)
+            for o in orders
         ]
     }
 
@@ -270,7 +278,8 @@ def list_orders():
 @app.route("/orders/{order_id}", methods=["GET"])
 def get_order(order_id):
     caller = auth.customer(app.current_request)
-    return purchase.order_view(_own_order(order_id, caller))
+    order = _own_order(order_id, caller)
+    return purchase.order_view(order, purchase.policy_outcome(order))
 
 
 # ---------- payments ----------

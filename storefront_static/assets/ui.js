@@ -41,6 +41,8 @@ export const STATUS_LABELS = {
   declined: "Declined - payment refunded",
   failed: "Could not be completed - payment refunded",
   cancelled: "Cancelled",
+  policy_cancelled: "Policy cancelled",
+  refunded: "Policy cancelled - refunded",
   in_force: "In force",
 };
 
