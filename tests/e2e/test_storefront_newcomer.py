@@ -8,9 +8,11 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from storefront_pages import PHONE, expect_price, open_page, shot
+from shop import pay, place_order, quote, wait_for_order
+from storefront_pages import PHONE, expect_price, open_page, shot, signed_in
 from test_catalog_admin_http import CSV, product_document
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -169,3 +171,149 @@ def test_given_the_calculator_when_the_age_turns_invalid_then_no_price_and_no_bu
     expect(buy).to_be_visible()
     assert first
     assert page.errors == []
+
+
+TIME = re.compile(r"\b\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}\b")
+
+
+def china(iso: str) -> str:
+    """An instant as the storefront shows it: China time, e.g. "12 Dec 2030, 23:59"."""
+    at = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone(timedelta(hours=8)))
+    return f"{at.day} {at:%b %Y, %H:%M}"
+
+
+def says_china_time_once(page) -> str:
+    text = page.locator("main").inner_text()
+    assert TIME.search(text), "no time on this screen"
+    assert text.count("China time") == 1, text
+    return text
+
+
+def test_given_a_customer_abroad_when_they_read_times_then_every_screen_shows_china_time_and_says_so_once(
+    platform, browser, customer, operator
+):
+    from playwright.sync_api import expect
+
+    ends = "2030-12-12T23:59:00+08:00"
+    campaign = {
+        "name": f"Year end {uuid.uuid4().hex[:4]}",
+        "description": "Money off accident cover.",
+        "starts_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
+        "ends_at": ends,
+        "product_ids": ["accident-guardian"],
+        "coupons": [
+            {
+                "coupon_id": "five-off",
+                "kind": "amount",
+                "amount_cents": 500,
+                "min_premium_cents": 0,
+                "quota": 9,
+            }
+        ],
+    }
+    created = operator.post("/admin/campaigns", json=campaign)
+    assert created.status_code == 201, created.text
+    order = place_order(customer, quote(customer, plan="basic"))
+    pay(customer, order)
+    order = wait_for_order(customer, order["order_id"], {"issued"})
+    assert customer.post("/members/me/check-in").status_code == 200
+    policy = customer.get(f"/policies/{order['policy_no']}").json()
+    held = quote(customer)
+
+    # New York is 13 hours behind China in December: a time read in the device's zone would show.
+    context = browser.new_context(
+        viewport=PHONE, timezone_id="America/New_York", is_mobile=True, has_touch=True
+    )
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        signed_in(page, platform, customer)
+
+        page.goto(platform.url + "/")
+        card = page.locator("#campaigns li.card", has_text=campaign["name"])
+        expect(card).to_contain_text("Until 12 Dec 2030, 23:59.")
+        says_china_time_once(page)
+        card.scroll_into_view_if_needed()
+        shot(page, "phone-15-campaign-china-time")
+
+        page.goto(f"{platform.url}/order-status.html?id={order['order_id']}")
+        expect(page.get_by_role("heading", name="Policy issued")).to_be_visible()
+        text = says_china_time_once(page)
+        for change in order["history"]:
+            assert china(change["at"]) in text, (change, text)
+
+        page.goto(f"{platform.url}/policy.html?no={order['policy_no']}")
+        expect(page.get_by_text(f"{china(policy['paid_at'])} (China time)")).to_be_visible()
+        says_china_time_once(page)
+
+        page.goto(f"{platform.url}/order.html?quote={held['quote_id']}")
+        expect(
+            page.get_by_text(f"This price is held until {china(held['valid_until'])} (China time).")
+        ).to_be_visible()
+        says_china_time_once(page)
+
+        page.goto(platform.url + "/rewards.html")
+        expect(page.locator("#sections")).to_be_visible(timeout=30_000)
+        checked_in = customer.get("/members/me/points").json()["history"][0]["at"]
+        expect(page.locator("#points table")).to_contain_text(china(checked_in))
+        says_china_time_once(page)
+
+        page.goto(platform.url + "/account.html")
+        expect(page.locator("#sections")).to_be_visible(timeout=30_000)
+        orders = page.locator("#orders")
+        expect(orders).to_contain_text(china(order["created_at"]).split(",")[0])  # the China day it was made
+        if TIME.search(page.locator("main").inner_text()):
+            says_china_time_once(page)
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_given_an_email_already_registered_when_signing_up_then_the_point_is_made_once_beside_the_field(
+    platform, page
+):
+    from playwright.sync_api import expect
+
+    from local import demo
+
+    page.goto(f"{platform.url}/signup.html")
+    page.get_by_label("Your name").fill("Li Hua")
+    page.get_by_label("E-mail").fill(demo.DEMO_CUSTOMER["email"])
+    page.get_by_label("Password").fill("Another2026x")
+    page.get_by_role("button", name="Create account").click()
+    email = page.get_by_label("E-mail")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_be_focused()
+    expect(page.locator("#err-email")).to_have_text(
+        "An account with this e-mail already exists. Sign in instead."
+    )
+    expect(page.locator("#err-email").get_by_role("link", name="Sign in instead")).to_have_attribute(
+        "href", re.compile(r"/signin\.html\?next=index\.html$")
+    )
+    text = page.locator("main").inner_text().lower()
+    assert text.count("already exists") == 1 and "already registered" not in text, text
+    expect(page.locator("#alert")).to_be_hidden()
+    shot(page, "phone-09-signup-taken")
+    assert page.errors == []
+
+
+def test_given_the_verification_page_when_it_loads_then_its_code_input_looks_like_every_other_input(
+    platform, page
+):
+    page.goto(f"{platform.url}/verify.html")
+    # The code input against a text input made here: the shared CSS styles both, or neither.
+    styles = page.evaluate(
+        """() => {
+            const made = Object.assign(document.createElement('input'), {type: 'text'});
+            document.querySelector('main').append(made);
+            return [document.querySelector('#code'), made].map((el) => {
+                const s = getComputedStyle(el);
+                return [s.minHeight, s.borderTopWidth, s.borderTopColor, s.borderRadius, s.paddingTop];
+            });
+        }"""
+    )
+    assert styles[0] == styles[1], styles
+    assert styles[0][0] == "44px"
+    assert page.get_by_label("Verification code").get_attribute("type") == "text"

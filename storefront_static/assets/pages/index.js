@@ -2,7 +2,7 @@
 import {api} from "../api.js";
 import {productCard} from "../cards.js";
 import {getSession} from "../session.js";
-import {$, cents, h, param, setBusy, showError, when} from "../ui.js";
+import {$, cents, h, param, setBusy, showError, timeNote, when} from "../ui.js";
 
 const q = (param("q") || "").trim();
 const category = param("category") || "";
@@ -146,6 +146,7 @@ async function myClaims() {
 function renderCampaigns(campaigns, products, mine) {
   const names = new Map((products || []).map((p) => [p.product_id, p.name]));
   $("#campaigns-list").replaceChildren(...campaigns.map((c) => campaignCard(c, names, mine)));
+  $("#campaigns .time-note") || $("#campaigns-h").after(timeNote());
   $("#campaigns").hidden = !campaigns.length;
   const wanted = CLAIM_NEXT.exec(param("claim") || "");
   if (!wanted || !getSession()) return;

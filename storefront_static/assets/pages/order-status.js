@@ -1,6 +1,6 @@
 import {api} from "../api.js";
 import {goToSignIn, requireSession} from "../session.js";
-import {$, cents, day, h, money, param, showError, STATUS_LABELS, when} from "../ui.js";
+import {$, cents, day, h, money, param, showError, STATUS_LABELS, timeNote, when} from "../ui.js";
 
 const session = requireSession();
 const orderId = param("id");
@@ -71,7 +71,7 @@ function view(o) {
       "It reaches your account in a few working days."}));
   }
   if (!FINAL.has(o.status)) box.append(h("p", {class: "hint", text: "This page updates by itself."}));
-  return [progress(o.status), box,
+  return [progress(o.status), timeNote(), box,
     h("section", {class: "card", "aria-labelledby": "details-h"},
       h("h2", {id: "details-h", text: o.product_name}),
       h("dl", {class: "facts"},
