@@ -21,6 +21,10 @@ function banner(b) {
     h("strong", {text: b.title}), b.subtitle ? h("span", {text: b.subtitle}) : null, h("span", {class: "cta", "aria-hidden": "true", text: "See more"})));
 }
 
+// Banners beyond the row's width scroll sideways; one reached by the keyboard is brought into view
+// (Chromium leaves a partly visible one where it is).
+$("#banners").addEventListener("focusin", (event) => event.target.scrollIntoView({block: "nearest", inline: "nearest"}));
+
 function categoryTile(c) {
   const here = c.category_id === category;
   const href = here ? "index.html" : `index.html?category=${encodeURIComponent(c.category_id)}`;
