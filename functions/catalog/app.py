@@ -45,7 +45,8 @@ def _product_or_404(product_id: str, caller: auth.Caller | None) -> dict:
     operator = bool(caller and caller.is_operator)
     product = store.get_product(product_id, fresh=operator)
     if product is None or not _visible(product, caller):
-        raise errors.NotFound(f"No product {product_id!r}")
+        # Customers read this: no internal id (a draft's id or name is not theirs to see either).
+        raise errors.NotFound("This product is not on sale")
     return product
 
 
@@ -89,13 +90,25 @@ def home():
         if channel and channel not in product.get("channels", []):
             continue
         featured.append({**_summary(product, insurers), "slot_label": slot.get("label", "")})
-    banners = merchandising.banners_showing(store.list_banners(), datetime.now(UTC))
+    # A banner that opens a product no longer on sale would lead to a dead end: it is not shown.
+    banners = [
+        b
+        for b in merchandising.banners_showing(store.list_banners(), datetime.now(UTC))
+        if _on_sale_or_not_a_product(merchandising.linked_product_id(b.get("link", "")))
+    ]
     return {
         "banners": [{k: b.get(k) for k in _BANNER_FIELDS} for b in banners],
         "featured": featured,
         "categories": store.list_categories(),
         "needs": search.needs(),
     }
+
+
+def _on_sale_or_not_a_product(product_id: str | None) -> bool:
+    if product_id is None:
+        return True
+    product = store.get_product(product_id)
+    return product is not None and product.get("status") == "on_shelf"
 
 
 @app.route("/categories", methods=["GET"])

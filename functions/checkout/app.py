@@ -78,7 +78,7 @@ def create_quote():
         raise errors.ValidationFailed({"product_id": "is required"})
     product = catalog.get_product(product_id)
     if product is None or product.get("status") != "on_shelf":
-        raise errors.NotFound(f"No product {product_id!r} on sale")
+        raise errors.NotFound("This product is not on sale")
 
     problems: dict[str, str] = {}
     today = _today_in_china()
@@ -272,14 +272,22 @@ def create_order():
 @app.route("/orders", methods=["GET"])
 def list_orders():
     caller = auth.customer(app.current_request)
+    orders = store.list_orders(caller.subject)
+    # An issued order shows where its policy stands now (cancelled, refunded): one batch read for the page.
+    issued = [o["policy_no"] for o in orders if o["status"] == "issued" and o.get("policy_no")]
+    outcomes = {}
+    if issued:
+        from policy.api import policy_outcomes
+
+        outcomes = policy_outcomes(issued)
     return {
         "orders": [
             {
                 k: v
-                for k, v in purchase.order_view(o).items()
+                for k, v in purchase.order_view(o, outcomes.get(o.get("policy_no"))).items()
                 if k not in ("policyholder", "insured", "beneficiaries", "history")
             }
-            for o in store.list_orders(caller.subject)
+            for o in orders
         ]
     }
 
@@ -289,7 +297,9 @@ def get_order(order_id):
     caller = auth.customer(app.current_request)
     order = _own_order(order_id, caller)
     # The payment's client secret goes to the payer alone, not to an operator looking at the order.
-    return purchase.order_view(order, for_payer=order["customer_id"] == caller.subject)
+    return purchase.order_view(
+        order, purchase.policy_outcome(order), for_payer=order["customer_id"] == caller.subject
+    )
 
 
 # ---------- payments ----------

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from insuremall import aws
 from insuremall.config import get_settings
+from insuremall.money import format_money, from_cents
 from insuremall.privacy import masked_party
 
 STATUS_LABELS = {
@@ -20,17 +21,51 @@ STATUS_LABELS = {
     "declined": "Declined - payment refunded",
     "failed": "Could not be completed - payment refunded",
     "cancelled": "Cancelled",
+    # After issue the order shows where its policy stands (the policy function owns that state).
+    "policy_cancelled": "Policy cancelled",
+    "refunded": "Policy cancelled - refunded",
 }
 
 
-def order_view(order: dict, for_payer: bool = False) -> dict:
-    """The order as the API shows it; `for_payer` adds the payment's client secret (to the pay link)."""
+def _after_issue(order: dict, outcome) -> tuple[str, str | None, dict | None, list[dict]]:
+    """(status, reason, refund, later history) of an issued order whose policy was cancelled since."""
+    status, reason, refund = order["status"], order["status_reason"], order["refund"]
+    if status != "issued" or outcome is None or outcome.status != "cancelled":
+        return status, reason, refund, []
+    paid_back = outcome.refund or {}
+    later = [{"status": "policy_cancelled", "at": outcome.cancelled_at, "note": None}]
+    if paid_back.get("status") == "refunded":
+        refund = {
+            "refund_id": paid_back.get("refund_id"),
+            "amount_cents": paid_back["amount_cents"],
+            "created_at": paid_back.get("refunded_at"),
+        }
+        later.append({"status": "refunded", "at": paid_back.get("refunded_at"), "note": None})
+        return "refunded", None, refund, later
+    if paid_back.get("status") == "pending":
+        reason = f"A refund of CNY {format_money(from_cents(paid_back['amount_cents']))} is on its way"
+    return "policy_cancelled", reason, refund, later
+
+
+def policy_outcome(order: dict):
+    """The outcome of the order's policy, read only for an issued order (one read)."""
+    if order["status"] != "issued" or not order.get("policy_no"):
+        return None
+    from policy.api import policy_outcomes
+
+    return policy_outcomes([order["policy_no"]]).get(order["policy_no"])
+
+
+def order_view(order: dict, outcome=None, for_payer: bool = False) -> dict:
+    """The order as the API shows it; `outcome` (policy.api.PolicyOutcome) is its policy's, if issued;
+    `for_payer` adds the payment's client secret (to the pay link)."""
     application = order["application"]
+    status, reason, refund, later = _after_issue(order, outcome)
     view = {
         "order_id": order["order_id"],
-        "status": order["status"],
-        "status_label": STATUS_LABELS.get(order["status"], order["status"]),
-        "status_reason": order["status_reason"],
+        "status": status,
+        "status_label": STATUS_LABELS.get(status, status),
+        "status_reason": reason,
         "product_id": order["product_id"],
         "product_name": order["product_name"],
         "plan": application["plan"]["name"],
@@ -43,9 +78,9 @@ def order_view(order: dict, for_payer: bool = False) -> dict:
         "insured": [masked_party(p) for p in application["insured"]],
         "beneficiaries": [masked_party(p) for p in application["beneficiaries"]],
         "policy_no": order["policy_no"],
-        "refund": order["refund"],
+        "refund": refund,
         "renewal_of": application.get("renewal_of"),
-        "history": order["history"],
+        "history": order["history"] + later,
         "created_at": order["created_at"],
     }
     if order["status"] == "awaiting_payment" and order["payment_intent_id"]:

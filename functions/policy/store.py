@@ -297,6 +297,19 @@ def list_policies(customer_id: str, limit: int = 100) -> list[dict[str, Any]]:
     ]
 
 
+def policy_states(policy_nos: list[str]) -> dict[str, dict[str, Any]]:
+    """Status and cancellation of each named policy that exists, in one batch read (no query, no scan)."""
+    keys = [(f"POLICY#{no}", "POLICY") for no in dict.fromkeys(policy_nos)]
+    if not keys:
+        return {}
+    return {
+        r.policy_no: {"status": r.status, "cancellation": r.cancellation}
+        for r in PolicyRecord.batch_get(
+            keys, attributes_to_get=["pk", "sk", "policy_no", "status", "cancellation"]
+        )
+    }
+
+
 def policy_numbers_ending_on(day: str) -> list[str]:
     return [r.gsi2sk for r in PolicyRecord.by_end_date.query(f"END#{day}")]
 

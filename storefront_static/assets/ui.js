@@ -22,10 +22,21 @@ export const money = (amount, currency = "CNY") =>
   `${currency} ${Number(amount).toLocaleString("en-US", {minimumFractionDigits: 2, maximumFractionDigits: 2})}`;
 export const cents = (value, currency = "CNY") => money(Number(value) / 100, currency);
 
+// Customers read times in China time, whatever their device's zone; each screen says so once (timeNote).
+const CHINA = "Asia/Shanghai";
 export function when(iso) {
   const d = new Date(iso);
-  return isNaN(d) ? String(iso || "") : d.toLocaleString("en-GB", {dateStyle: "medium", timeStyle: "short"});
+  return isNaN(d) ? String(iso || "") : d.toLocaleString("en-GB", {dateStyle: "medium", timeStyle: "short", timeZone: CHINA});
 }
+
+// The China calendar day of an instant, e.g. "3 Dec 2026".
+export function dayOf(iso) {
+  const d = new Date(iso);
+  return isNaN(d) ? String(iso || "") : d.toLocaleDateString("en-GB", {dateStyle: "medium", timeZone: CHINA});
+}
+
+export const CHINA_TIME = "China time";
+export const timeNote = () => h("p", {class: "hint time-note", text: `Times are ${CHINA_TIME} (UTC+8).`});
 
 export function day(isoDate) {
   const d = new Date(isoDate + "T00:00:00");
@@ -41,6 +52,8 @@ export const STATUS_LABELS = {
   declined: "Declined - payment refunded",
   failed: "Could not be completed - payment refunded",
   cancelled: "Cancelled",
+  policy_cancelled: "Policy cancelled",
+  refunded: "Policy cancelled - refunded",
   in_force: "In force",
 };
 

@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 import requests
-from shop import prc_id_for_age
-from storefront_pages import PHONE, open_page, shot
+from shop import pay, place_order, prc_id_for_age, quote, wait_for_order
+from storefront_pages import PHONE, open_page, shot, signed_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -140,3 +140,42 @@ def test_given_a_guest_when_they_sign_up_and_fill_in_their_account_then_family_m
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     assert page.errors == []
     assert page.outside == []
+
+
+def test_given_a_policy_cancelled_and_refunded_when_the_customer_reads_my_orders_then_the_order_says_so(
+    platform, page, customer
+):
+    from playwright.sync_api import expect
+
+    cancelled = place_order(customer, quote(customer, plan="basic"))
+    pay(customer, cancelled)
+    cancelled = wait_for_order(customer, cancelled["order_id"], {"issued"})
+    kept = place_order(customer, quote(customer, plan="standard"))
+    pay(customer, kept)
+    wait_for_order(customer, kept["order_id"], {"issued"})
+    no = cancelled["policy_no"]
+    refund = customer.get(f"/policies/{no}/cancellation-quote").json()["refund_cents"]
+    done = customer.post(
+        f"/policies/{no}/cancellation", json={"reason": "changed_mind", "refund_cents": refund}
+    )
+    assert done.status_code == 200 and done.json()["refund"]["status"] == "refunded", done.text
+
+    signed_in(page, platform, customer)
+    page.goto(f"{platform.url}/account.html#orders")
+    orders = page.locator("#orders")
+    row = orders.get_by_role("row").filter(has=page.get_by_role("link", name="Guardian Personal Accident"))
+    expect(row).to_have_count(2)
+    expect(orders.get_by_text("Policy cancelled - refunded", exact=True)).to_have_count(1)
+    expect(orders.get_by_text("Policy issued", exact=True)).to_have_count(1)  # the other one
+    badge = orders.get_by_text("Policy cancelled - refunded", exact=True)
+    assert "issued" not in (badge.get_attribute("class") or "").split()
+    shot(page, "phone-14-orders-cancelled")
+
+    page.goto(f"{platform.url}/order-status.html?id={cancelled['order_id']}")
+    expect(page.get_by_role("heading", name="Policy cancelled - refunded", level=2)).to_be_visible()
+    expect(page.get_by_text(re.compile(rf"^Refund of CNY {refund / 100:,.2f} made on"))).to_be_visible()
+    expect(page.get_by_role("list", name="Progress").locator("[aria-current=step]")).to_have_count(0)
+    history = page.get_by_role("region", name="History")
+    expect(history.get_by_text("Policy cancelled", exact=True)).to_be_visible()
+    assert page.errors == []
+    assert page.console_errors == []

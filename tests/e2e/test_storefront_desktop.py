@@ -135,3 +135,78 @@ def test_given_a_desktop_window_when_a_customer_browses_and_follows_orders_then_
     assert page.errors == []
     assert page.outside == []
     assert page.console_errors == []
+
+
+# Lighthouse's desktop preset: the window it measures the mall home in.
+LIGHTHOUSE_DESKTOP = {"width": 1350, "height": 940}
+LAYOUT_SHIFTS = """
+window.__layoutShifts = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (entry.hadRecentInput) continue;
+    const moved = entry.sources.map((s) => s.node && (s.node.id || s.node.tagName)).filter(Boolean);
+    window.__layoutShifts.push({value: entry.value, moved});
+  }
+}).observe({type: "layout-shift", buffered: true});
+"""
+
+
+def layout_shifts(browser, url: str, viewport: dict) -> list[dict]:
+    with open_page(browser, viewport) as page:
+        page.add_init_script(LAYOUT_SHIFTS)
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        page.locator("#banners li").first.wait_for()
+        page.wait_for_timeout(500)  # shifts are reported after the frame that makes them
+        assert page.errors == []
+        return page.evaluate("window.__layoutShifts")
+
+
+def test_given_four_banners_when_the_home_loads_on_a_desktop_then_the_layout_does_not_shift(
+    platform, browser, chromium_path, operator
+):
+    banner = operator.post(
+        "/admin/banners",
+        json={
+            "title": "Health cover for the whole family",
+            "subtitle": "Million Care Medical: hospital bills up to CNY 6 million.",
+            "link": "/product.html?id=medical-million",
+            "theme": "purple",
+            "position": 4,
+            "starts_at": "2026-01-01T00:00:00+08:00",
+            "ends_at": "2030-12-31T23:59:59+08:00",
+        },
+    ).json()
+    # Headless Chromium hides scrollbars; a desktop browser with a mouse shows them, and so does the
+    # Chromium Lighthouse runs. This one shows them, so a scrollbar appearing with the banners counts.
+    with_scrollbars = browser.browser_type.launch(
+        executable_path=chromium_path,
+        headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--no-first-run"],
+        ignore_default_args=["--hide-scrollbars"],
+    )
+    try:
+        assert len(operator.get("/home").json()["banners"]) >= 4
+        # More banners than fit the row's three: they scroll sideways in the one row kept while loading.
+        for viewport in (LIGHTHOUSE_DESKTOP, DESKTOP):
+            for shown in (browser, with_scrollbars):
+                shifts = layout_shifts(shown, platform.url + "/", viewport)
+                cls = sum(s["value"] for s in shifts)
+                assert cls < 0.1, (viewport, shown is with_scrollbars, shifts)
+                # Nothing from the banners down to the featured products moves as the home fills in.
+                moved = {node for s in shifts for node in s["moved"]}
+                assert not moved & {"banners", "NAV", "categories", "featured"}, (viewport, shifts)
+        with open_page(browser, DESKTOP) as page:
+            page.goto(platform.url + "/")
+            first, fourth = page.locator("#banners li").nth(0), page.locator("#banners li").nth(3)
+            fourth.wait_for()
+            assert fourth.bounding_box()["y"] == first.bounding_box()["y"]
+            page.get_by_role("link", name=re.compile("^Health cover for the whole family")).focus()
+            assert page.evaluate("document.activeElement.getBoundingClientRect().right") <= DESKTOP["width"]
+    finally:
+        with_scrollbars.close()
+        operator.http.delete(
+            f"{operator.base}/admin/banners/{banner['banner_id']}",
+            headers={"Authorization": f"Bearer {operator.token}"},
+            timeout=30,
+        )

@@ -170,7 +170,7 @@ def test_given_a_campaign_when_a_customer_claims_and_spends_rewards_then_every_p
         points = page.locator("#points")
         points.get_by_role("button", name="Check in today").click()
         expect(points.locator("#checkin-status")).to_contain_text(re.compile(r"Checked in: \+\d+ points"))
-        expect(points.get_by_role("button", name="Check in today")).to_be_disabled()
+        expect(points.get_by_role("button", name="Checked in today")).to_be_disabled()
         expect(points.locator("table")).to_contain_text("daily check-in")
         balance = customer.get("/members/me/points").json()["points"]
         expect(points.locator("#points-balance")).to_have_text(f"{balance} points")
@@ -260,6 +260,44 @@ def test_given_a_campaign_when_a_customer_claims_and_spends_rewards_then_every_p
         # wrong number (422), a withdrawal below the minimum (422), the sold-out claim (409), too many points.
         allowed = ("/members/me/payout-account", "/members/me/withdrawals", "/last-one/claim", "/discounts")
         assert _unexpected(errors, *allowed) == [], errors
+
+
+def test_given_a_new_member_when_my_rewards_loads_and_reloads_then_nothing_fails_and_todays_check_in_shows(
+    platform, browser, customer
+):
+    from playwright.sync_api import expect
+
+    with open_page(browser, PHONE) as page:
+        failed: list[str] = []
+        page.on(
+            "response",
+            lambda r: (
+                failed.append(f"{r.status} {r.request.method} {r.url}")
+                if "/api/" in r.url and r.status >= 400
+                else None
+            ),
+        )
+        signed_in(page, platform, customer)
+        page.goto(platform.url + "/rewards.html")
+        expect(page.locator("#sections")).to_be_visible(timeout=30_000)
+        withdraw = page.locator("#withdraw")
+        expect(withdraw).to_contain_text("Add a payout account below before you withdraw.")  # none on file
+        points = page.locator("#points")
+        points.get_by_role("button", name="Check in today").click()
+        expect(points.locator("#checkin-status")).to_contain_text(re.compile(r"Checked in: \+\d+ points"))
+
+        # After a reload the page knows today's check-in is done (the China day, from the server).
+        page.reload()
+        expect(page.locator("#sections")).to_be_visible(timeout=30_000)
+        done = points.get_by_role("button", name="Checked in today")
+        expect(done).to_be_disabled()
+        expect(points.get_by_role("button", name="Check in today")).to_have_count(0)
+        expect(points.locator("#checkin-status")).to_have_text(
+            re.compile(r"^You checked in today \(\+\d+ points\)\. Come back tomorrow\.$")
+        )
+        _axe(page)
+        assert failed == []  # a member without a payout account is not an error on every load
+        assert page.errors == [] and page.console_errors == []
 
 
 def _claim(client: ApiClient) -> str:

@@ -452,6 +452,42 @@ def test_given_a_banner_when_created_edited_and_deleted_then_the_home_page_follo
     assert status == 422 and set(answer["error"]["fields"]) == {"link"}
 
 
+def test_given_a_banner_to_a_product_taken_off_shelf_when_the_home_is_read_then_it_is_not_shown(
+    operator, anonymous, customer
+):
+    body = new_product()
+    product_id = body["product_id"]
+    operator.post("/admin/products", body)
+    publish(operator, product_id)
+    operator.post(f"/admin/products/{product_id}/shelf", {"status": "on_shelf"})
+    status, banner = operator.post("/admin/banners", {**BANNER, "link": f"/product.html?id={product_id}"})
+    assert status == 201, banner
+    other = operator.post("/admin/banners", {**BANNER, "link": "/recommend.html"})[1]
+    try:
+        assert banner["banner_id"] in [b["banner_id"] for b in anonymous.get("/home")[1]["banners"]]
+
+        operator.post(f"/admin/products/{product_id}/shelf", {"status": "off_shelf"})
+        shown = [b["banner_id"] for b in anonymous.get("/home")[1]["banners"]]
+        assert banner["banner_id"] not in shown
+        assert other["banner_id"] in shown  # a banner that opens no product stays
+        assert "BDEMOWINTER" in shown
+
+        # What a customer then meets says so in words, without the product's internal id.
+        status, answer = anonymous.get(f"/products/{product_id}")
+        assert (status, answer["error"]["message"]) == (404, "This product is not on sale")
+        status, answer = customer.post(
+            "/quotes", {"product_id": product_id, "plan": "basic", "age": 30, "gender": "F", "term": "1Y"}
+        )
+        assert (status, answer["error"]["message"]) == (404, "This product is not on sale")
+        status, answer = anonymous.post(
+            f"/products/{product_id}/premium", {"plan": "basic", "age": 30, "gender": "F", "term": "1Y"}
+        )
+        assert status == 404 and product_id not in json.dumps(answer)
+    finally:
+        operator.delete(f"/admin/banners/{banner['banner_id']}")
+        operator.delete(f"/admin/banners/{other['banner_id']}")
+
+
 def test_given_featured_slots_when_replaced_then_home_lists_on_shelf_products_in_slot_order(
     operator, anonymous
 ):

@@ -309,6 +309,8 @@ def _caller(aws, groups: tuple[str, ...] = ()):
 
 def test_given_a_member_when_checking_in_twice_then_the_second_says_already_and_points_show(aws):
     sub, call = _caller(aws)
+    status, before = call("GET", "/members/me/points")
+    assert status == 200 and before["check_in"]["checked_in"] is False
     status, first = call("POST", "/members/me/check-in")
     assert status == 200 and first["already_checked_in"] is False
     status, second = call("POST", "/members/me/check-in")
@@ -320,6 +322,9 @@ def test_given_a_member_when_checking_in_twice_then_the_second_says_already_and_
     assert [e["kind"] for e in mine["history"]] == ["earn"]
     assert mine["history"][0]["key"] == f"SIGNIN#{first['day']}"
     assert mine["next"] is None
+    # A page loaded later (a reload) knows today's check-in is done: the China day, and what it earned.
+    assert mine["check_in"] == {"day": first["day"], "checked_in": True, "points": first["points_awarded"]}
+    assert before["check_in"] == {"day": first["day"], "checked_in": False, "points": first["points_awarded"]}
     assert call("GET", "/members/me/points", signed_in=False)[0] == 401
     status, body = call("GET", "/members/me/points", "limit=0")
     assert status == 422 and "limit" in body["error"]["fields"]

@@ -321,3 +321,78 @@ def test_given_no_refund_after_cooling_off_when_cancelled_then_nothing_is_refund
     assert status == 200, result
     assert result["refund"] == {"status": "none", "amount_cents": 0}
     assert intent_of(policy).get("refunded_cents", 0) == 0
+
+
+def sold_order(policy: dict) -> str:
+    """The checkout order that sold `policy`, issued as the saga leaves it."""
+    from checkout import store as checkout_store
+
+    application = {
+        "plan": {"name": "Standard"},
+        "term": {"label": "1 year"},
+        "start_date": policy["start_date"],
+        "end_date": policy["end_date"],
+        "premium": policy["premium"],
+        "policyholder": policy["parties"]["policyholder"],
+        "insured": policy["parties"]["insured"],
+        "beneficiaries": [],
+    }
+    order = {
+        "order_id": policy["order_id"],
+        "product_id": policy["product_id"],
+        "product_name": "Guardian Personal Accident",
+        "quote_id": "Q-test",
+        "premium_cents": policy["premium_cents"],
+        "channel": "h5",
+        "application": application,
+        "created_at": checkout_store.now_iso(),
+    }
+    checkout_store.create_order(order, policy["customer_id"], None, "", 0)
+    checkout_store.transition(
+        policy["order_id"], "issued", ("pending_payment",), policy_no=policy["policy_no"]
+    )
+    return policy["order_id"]
+
+
+def test_given_an_issued_order_when_its_policy_is_cancelled_and_refunded_then_the_order_says_so(
+    aws, customer, stranger, new_application, monkeypatch
+):
+    from checkout import payments
+
+    policy = paid_policy(customer, new_application)
+    no, premium = policy["policy_no"], policy["premium_cents"]
+    order_id = sold_order(policy)
+    status, order = customer.get(f"/orders/{order_id}")
+    assert (status, order["status"], order["status_label"]) == (200, "issued", "Policy issued")
+
+    # Cancelled, the refund not paid yet (the provider is down): cancelled, and the refund on its way.
+    def outage(*args, **kwargs):
+        raise RuntimeError("provider unreachable")
+
+    monkeypatch.setattr(payments.SandboxProvider, "refund", outage)
+    assert (
+        customer.post(f"/policies/{no}/cancellation", {"reason": "other", "refund_cents": premium})[0] == 500
+    )
+    monkeypatch.undo()
+    order = customer.get(f"/orders/{order_id}")[1]
+    assert (order["status"], order["status_label"]) == ("policy_cancelled", "Policy cancelled")
+    assert order["status_reason"] == f"A refund of CNY {premium / 100:.2f} is on its way"
+    assert order["refund"] is None and order["policy_no"] == no
+    assert [h["status"] for h in order["history"]][-2:] == ["issued", "policy_cancelled"]
+
+    # Refunded: the order shows the refund, in the list too.
+    assert (
+        customer.post(f"/policies/{no}/cancellation", {"reason": "other", "refund_cents": premium})[0] == 200
+    )
+    order = customer.get(f"/orders/{order_id}")[1]
+    assert (order["status"], order["status_label"]) == ("refunded", "Policy cancelled - refunded")
+    assert order["refund"]["amount_cents"] == premium and order["refund"]["created_at"]
+    assert order["status_reason"] is None
+    listed = next(o for o in customer.get("/orders")[1]["orders"] if o["order_id"] == order_id)
+    assert (listed["status"], listed["status_label"]) == ("refunded", "Policy cancelled - refunded")
+    assert stranger.get(f"/orders/{order_id}")[0] == 404
+
+    # The order's own record keeps the saga's status: only the view follows the policy.
+    from checkout import store as checkout_store
+
+    assert checkout_store.get_order(order_id, consistent=True)["status"] == "issued"

@@ -13,6 +13,7 @@ from catalog.domain import rating
 from catalog.domain.merchandising import (
     MerchandisingInvalid,
     banners_showing,
+    linked_product_id,
     validate_banner,
     validate_category,
     validate_featured,
@@ -146,6 +147,24 @@ def test_given_banners_when_shown_at_a_moment_then_active_ones_in_their_dates_by
     # 2026-12-01 00:00 in China is 2026-11-30 16:00 UTC
     assert banners_showing(banners, datetime(2026, 11, 30, 15, 59, tzinfo=UTC)) == []
     assert len(banners_showing(banners, datetime(2026, 11, 30, 16, 0, tzinfo=UTC))) == 2
+
+
+@pytest.mark.parametrize(
+    ("link", "product_id"),
+    [
+        ("/product.html?id=travel-asia-explorer", "travel-asia-explorer"),
+        ("product.html?id=travel-asia-explorer&ref=AB12", "travel-asia-explorer"),
+        ("/product.html?plan=plus&id=medical-million#calc", "medical-million"),
+        ("/product.html", None),
+        ("/product.html?id=", None),
+        ("/recommend.html", None),
+        ("/index.html?category=travel", None),
+        ("https://example.com/product.html?id=travel-asia-explorer", None),
+        ("", None),
+    ],
+)
+def test_given_a_banner_link_when_read_then_the_product_it_opens_is_named(link, product_id):
+    assert linked_product_id(link) == product_id
 
 
 # --- featured slots and categories -------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 THEMES = ("blue", "green", "orange", "purple")
 MAX_FEATURED = 8
@@ -70,6 +71,15 @@ def banners_showing(banners: list[dict], now: datetime) -> list[dict]:
         and datetime.fromisoformat(b["starts_at"]) <= now < datetime.fromisoformat(b["ends_at"])
     ]
     return sorted(showing, key=lambda b: (b.get("position", 99), b.get("banner_id", "")))
+
+
+def linked_product_id(link: str) -> str | None:
+    """The product a banner opens (a mall link to product.html?id=...), or None for any other link."""
+    parts = urlsplit(str(link or "").strip())
+    if parts.scheme or parts.netloc or parts.path.lstrip("/") != "product.html":
+        return None
+    ids = parse_qs(parts.query).get("id")
+    return ids[0] if ids and ids[0] else None
 
 
 # --- featured slots ----------------------------------------------------------------------------

@@ -297,6 +297,17 @@ def credit(
         return False  # `unless` exists
 
 
+def check_in_today(member_id: str, at: datetime | None = None) -> dict[str, Any]:
+    """Today's check-in as the rewards page shows it: the China day, whether it is done, what it earns."""
+    day = rules.china_day(at or datetime.now(UTC))
+    done = _get_entry(member_id, f"SIGNIN#{day.isoformat()}")
+    return {
+        "day": day.isoformat(),
+        "checked_in": done is not None,
+        "points": int(done.points) if done is not None else int(program.current()["signin_points"]),
+    }
+
+
 def check_in(member_id: str, at: datetime | None = None) -> tuple[bool, int, date]:
     """The daily sign-in: (new today, points awarded, China day). Once per China day."""
     day = rules.china_day(at or datetime.now(UTC))

@@ -42,6 +42,7 @@ def points_view(member_id: str, request) -> dict[str, Any]:
         ) from exc
     return {
         "points": points.balance(member_id),
+        "check_in": points.check_in_today(member_id),
         "expiring_soon": points.expiring_soon(member_id),
         "history": [_entry(e) for e in history],
         "next": cursor,

@@ -45,9 +45,8 @@ def _page_params(request) -> tuple[int, str | None]:
 def get_payout_account():
     caller = auth.customer(bp.current_request)
     account = withdrawals.get_payout_account(caller.subject)
-    if account is None:
-        raise errors.NotFound("No payout account on file yet; add one before withdrawing")
-    return rules.account_view(account)
+    # None on file yet is an answer, not an error: the rewards page asks on every load.
+    return {"payout_account": rules.account_view(account) if account is not None else None}
 
 
 @bp.route("/members/me/payout-account", methods=["PUT"])

@@ -2,7 +2,8 @@
 // so one failing shows its own "Try again" and the rest still work.
 import {api} from "../api.js";
 import {goToSignIn, rememberMember, requireSession} from "../session.js";
-import {$, clearFieldErrors, cny, day, h, hideAlert, list, money, setBusy, showAlert, showError, showFieldErrors, STATUS_LABELS, when} from "../ui.js";
+import {$, clearFieldErrors, cny, day, dayOf, h, hideAlert, list, money, setBusy, showAlert, showError, showFieldErrors, STATUS_LABELS, timeNote,
+  when} from "../ui.js";
 
 const session = requireSession();
 const RELATIONS = [["spouse", "Spouse"], ["child", "Child"], ["parent", "Parent"]];
@@ -170,7 +171,7 @@ async function orders() {
       h("th", {scope: "col", class: "num", text: "Premium"}))),
     h("tbody", {}, data.orders.map((o) => h("tr", {},
       h("td", {}, h("a", {href: `order-status.html?id=${encodeURIComponent(o.order_id)}`, text: o.product_name}),
-        h("div", {class: "muted", text: `${o.plan}, ${o.term}, ${day(o.created_at.slice(0, 10))}`})),
+        h("div", {class: "muted", text: `${o.plan}, ${o.term}, ${dayOf(o.created_at)}`})),
       h("td", {}, h("span", {class: `badge ${o.status}`, text: o.status_label})),
       h("td", {class: "num", text: money(o.premium.total, o.premium.currency)}))))));
 }
@@ -326,11 +327,11 @@ function renewalForm(r, cur, close) {
 async function messages() {
   const notes = await optional("/members/me/notifications", "notifications");
   if (!notes.length) return h("p", {class: "muted", text: "No messages yet. Renewal reminders and other news about your policies appear here."});
-  return h("ul", {class: "items messages"}, notes.map((n) => h("li", {},
+  return [timeNote(), h("ul", {class: "items messages"}, notes.map((n) => h("li", {},
     h("div", {class: "what"},
       h("strong", {}, n.link ? h("a", {href: n.link.replace(/^\//, ""), text: n.title}) : n.title),
       h("div", {text: n.body}),
-      h("div", {class: "muted"}, h("time", {datetime: n.created_at, text: when(n.created_at)}))))));
+      h("div", {class: "muted"}, h("time", {datetime: n.created_at, text: when(n.created_at)}))))))];
 }
 
 // The sections appear together once all have answered, so none of them jumps as another fills in.

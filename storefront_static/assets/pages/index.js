@@ -2,7 +2,7 @@
 import {api} from "../api.js";
 import {productCard} from "../cards.js";
 import {getSession} from "../session.js";
-import {$, cents, h, param, setBusy, showError, when} from "../ui.js";
+import {$, cents, h, param, setBusy, showError, timeNote, when} from "../ui.js";
 
 const q = (param("q") || "").trim();
 const category = param("category") || "";
@@ -20,6 +20,10 @@ function banner(b) {
   return h("li", {}, h("a", {class: `banner theme-${theme}`, href},
     h("strong", {text: b.title}), b.subtitle ? h("span", {text: b.subtitle}) : null, h("span", {class: "cta", "aria-hidden": "true", text: "See more"})));
 }
+
+// Banners beyond the row's width scroll sideways; one reached by the keyboard is brought into view
+// (Chromium leaves a partly visible one where it is).
+$("#banners").addEventListener("focusin", (event) => event.target.scrollIntoView({block: "nearest", inline: "nearest"}));
 
 function categoryTile(c) {
   const here = c.category_id === category;
@@ -146,6 +150,7 @@ async function myClaims() {
 function renderCampaigns(campaigns, products, mine) {
   const names = new Map((products || []).map((p) => [p.product_id, p.name]));
   $("#campaigns-list").replaceChildren(...campaigns.map((c) => campaignCard(c, names, mine)));
+  $("#campaigns .time-note") || $("#campaigns-h").after(timeNote());
   $("#campaigns").hidden = !campaigns.length;
   const wanted = CLAIM_NEXT.exec(param("claim") || "");
   if (!wanted || !getSession()) return;

@@ -1,11 +1,13 @@
 import {api} from "../api.js";
 import {goToSignIn, requireSession} from "../session.js";
-import {$, cents, day, h, money, param, showError, STATUS_LABELS, when} from "../ui.js";
+import {$, cents, day, h, money, param, showError, STATUS_LABELS, timeNote, when} from "../ui.js";
 
 const session = requireSession();
 const orderId = param("id");
 const root = $("#order");
-const FINAL = new Set(["issued", "declined", "failed", "cancelled"]);
+const FINAL = new Set(["issued", "declined", "failed", "cancelled", "policy_cancelled", "refunded"]);
+// After issue the order follows its policy: the steps to a policy were all done.
+const ISSUED = new Set(["issued", "policy_cancelled", "refunded"]);
 const EXPLAIN = {
   pending_payment: "We are preparing your payment. This takes a few seconds.",
   awaiting_payment: "Your order is waiting for payment. Unpaid orders are cancelled after a while.",
@@ -15,21 +17,24 @@ const EXPLAIN = {
   declined: "The insurer could not accept this application.",
   failed: "We could not complete your policy.",
   cancelled: "This order was cancelled.",
+  policy_cancelled: "The policy this order bought has been cancelled. The policy page has the details.",
+  refunded: "The policy this order bought has been cancelled and its refund paid.",
 };
 let shown = "";
 let polls = 0;
 
 // Where the order is on its way to a policy: Details -> Payment -> Underwriting -> Policy.
-const STEP_OF = {pending_payment: 1, awaiting_payment: 1, cancelled: 1, paid: 2, referred: 2, declined: 2, failed: 2, issued: 4};
+const STEP_OF = {pending_payment: 1, awaiting_payment: 1, cancelled: 1, paid: 2, referred: 2, declined: 2, failed: 2, issued: 4,
+  policy_cancelled: 4, refunded: 4};
 const STEPS = ["Your details", "Payment", "Underwriting", "Policy"];
 
 function progress(status) {
   const at = STEP_OF[status] ?? 1;
   const stopped = ["cancelled", "declined", "failed"].includes(status);
   return h("ol", {class: "steps", "aria-label": "Progress"}, STEPS.map((label, i) => {
-    const cls = i < at || status === "issued" ? "done" : i === at ? (stopped ? "stopped" : "current") : "";
+    const cls = i < at || ISSUED.has(status) ? "done" : i === at ? (stopped ? "stopped" : "current") : "";
     const text = i === 2 && status === "referred" ? "Manual review" : label;
-    return h("li", {class: cls || null, "aria-current": i === at && !stopped && status !== "issued" ? "step" : null}, text,
+    return h("li", {class: cls || null, "aria-current": i === at && !stopped && !ISSUED.has(status) ? "step" : null}, text,
       cls === "done" ? h("span", {class: "sr-only", text: " (done)"}) : null,
       cls === "stopped" ? h("span", {class: "sr-only", text: " (stopped)"}) : null);
   }));
@@ -55,7 +60,8 @@ function view(o) {
     box.append(h("p", {}, "Policy number: ",
       h("a", {href: `policy.html?no=${encodeURIComponent(o.policy_no)}`, text: o.policy_no})));
   }
-  if (o.status_reason) box.append(h("p", {}, h("strong", {text: "Reason: "}), o.status_reason));
+  if (o.status_reason && ISSUED.has(o.status)) box.append(h("p", {text: `${o.status_reason}.`}));
+  else if (o.status_reason) box.append(h("p", {}, h("strong", {text: "Reason: "}), o.status_reason));
   if (["declined", "cancelled", "failed"].includes(o.status)) {
     box.append(h("p", {}, h("a", {href: `product.html?id=${encodeURIComponent(o.product_id)}`, text: "See the product again"}),
       " or ", h("a", {href: "recommend.html", text: "find other cover"}), "."));
@@ -65,7 +71,7 @@ function view(o) {
       "It reaches your account in a few working days."}));
   }
   if (!FINAL.has(o.status)) box.append(h("p", {class: "hint", text: "This page updates by itself."}));
-  return [progress(o.status), box,
+  return [progress(o.status), timeNote(), box,
     h("section", {class: "card", "aria-labelledby": "details-h"},
       h("h2", {id: "details-h", text: o.product_name}),
       h("dl", {class: "facts"},

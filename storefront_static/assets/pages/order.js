@@ -1,6 +1,6 @@
 import {api} from "../api.js";
 import {goToSignIn, referrer, requireSession} from "../session.js";
-import {$, cents, clearFieldErrors, day, debounce, h, hideAlert, list, money, param, setBusy, showAlert, showError, showFieldErrors, uuid, when} from "../ui.js";
+import {$, cents, CHINA_TIME, clearFieldErrors, day, debounce, h, hideAlert, list, money, param, setBusy, showAlert, showError, showFieldErrors, uuid, when} from "../ui.js";
 
 const session = requireSession();
 const quoteId = param("quote");
@@ -113,7 +113,7 @@ function summary(quote, product) {
     h("div", {class: "table-wrap"}, h("table", {},
       h("caption", {text: "Premium breakdown"}),
       h("tbody", {id: "premium-rows"}, premiumRows(quote)))),
-    quote.expired ? null : h("p", {class: "hint", text: `This price is held until ${when(quote.valid_until)}.`}));
+    quote.expired ? null : h("p", {class: "hint", text: `This price is held until ${when(quote.valid_until)} (${CHINA_TIME}).`}));
 }
 
 // ---------- coupons and points ----------

@@ -1,6 +1,6 @@
 import {api} from "../api.js";
 import {goToSignIn, requireSession} from "../session.js";
-import {$, cents, cny, day, h, list, money, param, showError, STATUS_LABELS, when} from "../ui.js";
+import {$, cents, CHINA_TIME, cny, day, h, list, money, param, showError, STATUS_LABELS, when} from "../ui.js";
 
 const session = requireSession();
 const policyNo = param("no");
@@ -44,7 +44,7 @@ function render(p) {
         h("dt", {text: "Cover"}), h("dd", {text: `${day(p.start_date)} to ${day(p.end_date)}`}),
         h("dt", {text: "Sum insured"}), h("dd", {text: cny(p.sum_insured, cur)}),
         h("dt", {text: "Premium"}), h("dd", {text: money(p.premium, cur)}),
-        p.paid_at ? [h("dt", {text: "Paid"}), h("dd", {text: when(p.paid_at)})] : null,
+        p.paid_at ? [h("dt", {text: "Paid"}), h("dd", {text: `${when(p.paid_at)} (${CHINA_TIME})`})] : null,
         p.cancellation_terms?.length ? [h("dt", {text: "If you cancel"}), h("dd", {id: "cancellation-terms"}, list(p.cancellation_terms.map(cancelTerm)))] : null)),
     h("h2", {text: "Cover"}),
     h("div", {class: "table-wrap"}, h("table", {},

@@ -31,13 +31,26 @@ function field(key, label, control, hint) {
     control);
 }
 
+// A coverage's name often carries the plan's own terms ("Flight delay (CNY 200 per 4 hours)"): the row is named by
+// what the plans share, and each plan's cell shows its own terms under its amount.
+const splitName = (name) => {
+  const m = /^(.*?)\s*\(([^()]*)\)$/.exec(String(name).trim());
+  return m ? {base: m[1], terms: m[2]} : {base: String(name).trim(), terms: ""};
+};
+
+function coverRow(p, code) {
+  const cover = p.plans.map((plan) => (plan.coverages || []).find((x) => x.code === code));
+  const names = [...new Set(cover.filter(Boolean).map((c) => c.name))];
+  const bases = [...new Set(names.map((n) => splitName(n).base))];
+  const label = names.length === 1 ? names[0] : bases[0];
+  const own = (c) => (names.length === 1 ? "" : bases.length === 1 ? splitName(c.name).terms : c.name);
+  return h("tr", {}, h("th", {scope: "row", text: label}), cover.map((c) => (c
+    ? h("td", {class: "num"}, num(c.sum_insured), own(c) ? h("span", {class: "cover-terms", text: own(c)}) : null)
+    : h("td", {class: "num", text: "Not covered"}))));
+}
+
 function plansTable(p) {
-  const seen = new Map();
-  for (const plan of p.plans) for (const c of plan.coverages || []) if (!seen.has(c.code)) seen.set(c.code, c.name);
-  const rows = [...seen].map(([code, name]) => h("tr", {}, h("th", {scope: "row", text: name}), p.plans.map((plan) => {
-    const c = (plan.coverages || []).find((x) => x.code === code);
-    return h("td", {class: "num", text: c ? num(c.sum_insured) : "Not covered"});
-  })));
+  const codes = [...new Set(p.plans.flatMap((plan) => (plan.coverages || []).map((c) => c.code)))];
   return h("section", {"aria-labelledby": "plans-h"},
     h("h2", {id: "plans-h", text: "Plans and cover"}),
     h("div", {class: "table-wrap", role: "region", "aria-labelledby": "plans-caption", tabindex: "0"},
@@ -45,7 +58,7 @@ function plansTable(p) {
         h("caption", {id: "plans-caption", text: "Sums insured by plan, in CNY"}),
         h("thead", {}, h("tr", {}, h("th", {scope: "col", text: "Cover"}),
           p.plans.map((plan) => h("th", {scope: "col", class: "num", text: plan.name})))),
-        h("tbody", {}, rows,
+        h("tbody", {}, codes.map((code) => coverRow(p, code)),
           h("tr", {class: "total"}, h("th", {scope: "row", text: "Plan sum insured"}),
             p.plans.map((plan) => h("td", {class: "num", text: num(plan.sum_insured)})))))));
 }
@@ -77,6 +90,8 @@ function details(p) {
     p.faq?.length ? [h("h3", {text: "Questions"}), p.faq.map((f) => h("details", {}, h("summary", {text: f.q}), h("p", {text: f.a})))] : null);
 }
 
+const categoryName = (id) => (id.charAt(0).toUpperCase() + id.slice(1)).replace(/_/g, " ");
+
 // ---------- the live calculator ----------
 function calculator(p) {
   const limits = p.age_limits;
@@ -91,6 +106,11 @@ function calculator(p) {
   const breakdown = h("div", {class: "table-wrap breakdown"});
   const alert = h("div", {id: "calc-alert", hidden: true});
   const buy = h("button", {type: "submit", text: "Buy now"});
+  // What happens to Buy now is said beside it, where the customer is looking (the bar is pinned on a phone).
+  const buyAlert = h("div", {id: "buy-alert", hidden: true, tabindex: "-1"});
+  const buybar = h("div", {class: "buybar unpriced"},
+    h("div", {class: "amount", "aria-live": "polite", "aria-atomic": "true"}, amount, amountNote),
+    buy, buyAlert);
   const form = h("form", {class: "card calc", id: "calc", novalidate: true, "aria-labelledby": "calc-h"},
     h("h2", {id: "calc-h", text: "Your price"}),
     h("p", {class: "hint", text: "The price updates as you change the details."}),
@@ -112,9 +132,7 @@ function calculator(p) {
       : null,
     breakdown,
     alert,
-    h("div", {class: "buybar"},
-      h("div", {class: "amount", "aria-live": "polite", "aria-atomic": "true"}, amount, amountNote),
-      buy));
+    buybar);
 
   const body = () => {
     const data = new FormData(form);
@@ -133,17 +151,43 @@ function calculator(p) {
   const termLabel = (code) => (p.terms.find((t) => t.code === code) || {label: code}).label;
   const planName = (code) => (p.plans.find((x) => x.code === code) || {name: code}).name;
 
+  // No price and no Buy now while the details cannot be priced (or before the first price arrives).
+  const noPrice = (note) => {
+    amount.textContent = "\u2014";
+    amountNote.textContent = note;
+    breakdown.replaceChildren();
+    buybar.classList.add("unpriced");
+  };
+  const category = categoryName(p.category_id);
+  const offSale = () => {
+    stopped = true;
+    controller?.abort();
+    noPrice("Not on sale");
+    hideAlert(alert);
+    buyAlert.hidden = false;
+    buyAlert.className = "alert error";
+    buyAlert.setAttribute("role", "alert");
+    buyAlert.replaceChildren(h("p", {text: `${p.name} is no longer on sale, so it cannot be bought now.`}),
+      h("p", {}, h("a", {href: `index.html?category=${encodeURIComponent(p.category_id)}`, text: `See other ${category.toLowerCase()} cover`}),
+        " or ", h("a", {href: "index.html", text: "go back to the mall"}), "."));
+    buyAlert.focus({preventScroll: true});
+  };
+
   let controller = null;
-  let latest = null;
+  let asked = 0;  // each price request's number: an answer to an older one is dropped
+  let stopped = false;
   async function requote() {
+    if (stopped) return;
     const b = body();
+    const mine = ++asked;
     clearFieldErrors(form);
     hideAlert(alert);
+    hideAlert(buyAlert);
     const bad = problems(b);
     controller?.abort();
     if (Object.keys(bad).length) {
-      latest = null;
-      amountNote.textContent = "Check the details above";
+      noPrice("Check the details above");
+      form.removeAttribute("aria-busy");
       showFieldErrors(form, bad, undefined, {focus: false});
       return;
     }
@@ -152,44 +196,59 @@ function calculator(p) {
     amountNote.textContent = "Updating…";
     try {
       const result = await api(`/products/${encodeURIComponent(p.product_id)}/premium`, {method: "POST", body: b, signal: controller.signal});
+      if (mine !== asked) return;
       const pr = result.premium;
-      latest = b;
       amount.textContent = money(pr.total, pr.currency);
       amountNote.textContent = `${termLabel(b.term)}, ${planName(b.plan)} plan`;
+      buybar.classList.remove("unpriced");
       breakdown.replaceChildren(h("table", {},
         h("caption", {text: "How the price is worked out"}),
         h("tbody", {}, pr.breakdown.map((line) => h("tr", {}, h("td", {text: line.description}),
           h("td", {class: "num", text: money(line.amount, pr.currency)}))),
         h("tr", {class: "total"}, h("th", {scope: "row", text: "You pay"}), h("td", {class: "num", text: money(pr.total, pr.currency)})))));
     } catch (err) {
-      if (err.name === "AbortError") return;
-      latest = null;
-      amountNote.textContent = "No price yet";
-      breakdown.replaceChildren();
+      if (err.name === "AbortError" || mine !== asked) return;
+      if (err.status === 404) return offSale();
+      noPrice("No price yet");
       const rest = showFieldErrors(form, err.fields, undefined, {focus: false});
       if (err.status !== 422 || Object.keys(rest).length) showError(alert, err, requote);
     } finally {
-      form.removeAttribute("aria-busy");
+      if (mine === asked) form.removeAttribute("aria-busy");
     }
   }
   const later = debounce(requote, 300);
-  form.addEventListener("input", later);
-  form.addEventListener("change", later);
+  // Details that cannot be priced take the price and Buy now away at once; valid ones are priced after a pause.
+  const changed = () => {
+    if (stopped) return;
+    asked += 1;
+    controller?.abort();
+    if (Object.keys(problems(body())).length) return void requote();
+    amountNote.textContent = "Updating…";
+    later();
+  };
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (stopped) return offSale();
     const b = body();
     const bad = problems(b);
     if (Object.keys(bad).length) return void showFieldErrors(form, bad);
     setBusy(buy, true, "One moment…");
     hideAlert(alert);
+    hideAlert(buyAlert);
     try {
       const quote = await api("/quotes", {method: "POST", body: {product_id: p.product_id, ...b}});
       location.href = `order.html?quote=${encodeURIComponent(quote.quote_id)}`;
     } catch (err) {
       setBusy(buy, false);
-      showError(alert, err, () => form.requestSubmit());
-      showFieldErrors(form, err.fields);
+      if (err.status === 404) return offSale();
+      const rest = showFieldErrors(form, err.fields);
+      if (err.status !== 422 || Object.keys(rest).length) {
+        showError(buyAlert, err, () => form.requestSubmit());
+        if (err.status !== 422) buyAlert.focus({preventScroll: true});
+      }
     }
   });
   requote();
@@ -270,6 +329,25 @@ function shareSection(p) {
   return box;
 }
 
+// A product that is not on sale (taken off, or a mistyped link) still leaves ways on: the categories and the mall.
+async function notOnSale() {
+  document.title = "Not on sale - InsureMall";
+  let categories = [];
+  try {
+    categories = [...(await api("/categories")).categories || []].sort((a, b) => a.sort - b.sort);
+  } catch { /* the mall link below still works */ }
+  root.replaceChildren(h("section", {class: "card", "aria-labelledby": "gone-h"},
+    h("h1", {id: "gone-h", text: "This product is not on sale"}),
+    h("p", {text: "It may have been taken off sale, or the link may be incomplete. Other cover is a tap away."}),
+    categories.length ? [h("h2", {text: "Browse by category"}),
+      h("nav", {"aria-label": "Categories"}, h("ul", {class: "cats"}, categories.map((c) => h("li", {},
+        h("a", {href: `index.html?category=${encodeURIComponent(c.category_id)}`},
+          h("span", {class: "icon", "aria-hidden": "true", text: c.name.charAt(0)}), c.name)))))] : null,
+    h("div", {class: "actions"},
+      h("a", {class: "button", href: "index.html", text: "Go to the mall"}),
+      h("a", {class: "button secondary", href: "recommend.html", text: "Find cover that fits me"}))));
+}
+
 async function load() {
   const loading = $("#loading");
   if (!productId) {
@@ -286,7 +364,7 @@ async function load() {
     root.replaceChildren(h("div", {class: "product-layout"},
       h("div", {class: "product-hero"},
         h("p", {class: "muted"}, h("a", {href: "index.html", text: "Home"}), " / ",
-          h("a", {href: `index.html?category=${encodeURIComponent(p.category_id)}`, text: (p.category_id.charAt(0).toUpperCase() + p.category_id.slice(1)).replace(/_/g, " ")})),
+          h("a", {href: `index.html?category=${encodeURIComponent(p.category_id)}`, text: categoryName(p.category_id)})),
         h("h1", {text: p.name}),
         h("p", {class: "muted", text: (p.insurer || {}).name || ""}),
         h("p", {text: p.summary}),
@@ -297,7 +375,7 @@ async function load() {
       details(p),
       shareSection(p)));
   } catch (err) {
-    if (err.status === 404) err.message = "We could not find this product. It may no longer be on sale.";
+    if (err.status === 404) return notOnSale();
     showError($("#alert"), err, load);
   } finally {
     loading.hidden = true;

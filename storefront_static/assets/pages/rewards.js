@@ -243,12 +243,7 @@ async function invite() {
 
 // ---------- withdrawals ----------
 async function payoutAccount() {
-  try {
-    return await optional(api("/members/me/payout-account"));
-  } catch (err) {
-    if (err.status === 404) return null;  // no account on file yet
-    throw err;
-  }
+  return (await optional(api("/members/me/payout-account"))).payout_account;  // null: none on file yet
 }
 
 function accountForm(account) {
@@ -352,7 +347,14 @@ async function pointsPart() {
   const p = await optional(api(`/members/me/points?limit=${PAGE}`));
   const balance = h("p", {class: "big", id: "points-balance", text: points(p.points)});
   const status = h("p", {role: "status", id: "checkin-status"});
-  const checkIn = h("button", {type: "button", text: "Check in today"});
+  // Today (the China day) as the server knows it, so a reload never offers a check-in already done.
+  const today = p.check_in || {};
+  const checkIn = h("button", {type: "button", text: today.checked_in ? "Checked in today" : "Check in today",
+    disabled: Boolean(today.checked_in)});
+  if (today.checked_in) {
+    status.className = "hint";
+    status.textContent = `You checked in today${today.points ? ` (${signedPoints(today.points)} points)` : ""}. Come back tomorrow.`;
+  }
   checkIn.addEventListener("click", async () => {
     setBusy(checkIn, true, "Checking in…");
     try {
@@ -362,6 +364,7 @@ async function pointsPart() {
       status.textContent = r.already_checked_in ? "You already checked in today. Come back tomorrow."
         : `Checked in: ${signedPoints(r.points_awarded)} points. Come back tomorrow for more.`;
       setBusy(checkIn, false);
+      checkIn.textContent = "Checked in today";
       checkIn.disabled = true;
       if (!r.already_checked_in) {
         const next = await api(`/members/me/points?limit=${PAGE}`);

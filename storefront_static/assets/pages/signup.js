@@ -1,6 +1,6 @@
 import {api} from "../api.js";
 import {referrer, safeNext, saveSession} from "../session.js";
-import {$, clearFieldErrors, hideAlert, param, setBusy, showError, showFieldErrors} from "../ui.js";
+import {$, clearFieldErrors, h, hideAlert, param, setBusy, showError, showFieldErrors} from "../ui.js";
 
 const next = safeNext(param("next"));
 const form = $("#form");
@@ -28,6 +28,12 @@ form.addEventListener("submit", async (event) => {
     location.replace(next);
   } catch (err) {
     setBusy(button, false);
+    // An e-mail already registered is one point, said once: beside the e-mail, with the way to sign in.
+    if (err.status === 409 && err.fields?.email) {
+      showFieldErrors(form, {email: "An account with this e-mail already exists"});
+      $("#err-email")?.append(" ", h("a", {href: $("#other").href, text: "Sign in instead"}), ".");
+      return;
+    }
     showError(alert, err, () => form.requestSubmit());
     showFieldErrors(form, err.fields);
   }
