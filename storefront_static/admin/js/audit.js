@@ -1,5 +1,5 @@
 // The audit trail: who changed what and when, newest first, optionally for one entity.
-import {append, STATUS, clearAlert, empty, field, h, input, select, setBusy, setTitle, showAlert, when} from "./dom.js";
+import {append, CHINA_TIME_NOTE, clearAlert, empty, field, h, input, select, setBusy, setTitle, showAlert, STATUS, when} from "./dom.js";
 import {call} from "./shared.js";
 import {diffSides} from "./text-diff.js";
 
@@ -159,7 +159,7 @@ export async function render(view, _args, query) {
     h("div", {class: "actions"}, go));
   form.addEventListener("submit", (event) => { event.preventDefault(); load(); });
   append(view, h("h1", {text: "Audit trail"}),
-    h("p", {class: "muted", text: "Every change operators make to the catalog, policy cancellations, and the rewards programme (commission rates, withdrawal decisions, campaigns, members' agent licences, programme settings): who, when and what changed."}),
+    h("p", {class: "muted", text: `Every change operators make to the catalog, policy cancellations, and the rewards programme (commission rates, withdrawal decisions, campaigns, members' agent licences, programme settings): who, when and what changed. ${CHINA_TIME_NOTE}`}),
     form, alert, results);
   await load();
 }

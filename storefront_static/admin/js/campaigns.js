@@ -1,7 +1,7 @@
 // Campaigns and coupons: time-boxed campaigns with a points multiplier for some (or all) products and
 // coupons members claim (amount or percent off, minimum premium, per-member limit, total quota).
 // Times are China time; money is typed in CNY and sent in fen.
-import {append, chinaInput, clearAlert, clearFieldErrors, empty, fromChinaInput, field, h, input, select, setBusy, setTitle, showAlert, showFieldErrors, textarea} from "./dom.js";
+import {append, CHINA_TIME_NOTE, chinaInput, clearAlert, clearFieldErrors, empty, field, fromChinaInput, h, input, select, setBusy, setTitle, showAlert, showFieldErrors, textarea} from "./dom.js";
 import {call, setFlash, takeFlash} from "./shared.js";
 import {cents, loadError, toCents, yuanValue} from "./rewards.js";
 
@@ -27,7 +27,7 @@ export async function render(view, args) {
   const flash = takeFlash();
   append(view, h("div", {class: "page-head"},
     h("div", {}, h("h1", {text: "Campaigns and coupons"}),
-      h("p", {class: "muted", text: "Time-boxed campaigns: a points multiplier on purchases and coupons members claim on the storefront and apply at checkout. Times are China time."})),
+      h("p", {class: "muted", text: `Time-boxed campaigns: a points multiplier on purchases and coupons members claim on the storefront and apply at checkout. ${CHINA_TIME_NOTE}`})),
     h("a", {class: "button", href: "#/campaigns/new", text: "New campaign"})));
   if (flash) append(view, h("p", {class: "alert ok", role: "status", text: flash}));
   let campaigns;

@@ -14,6 +14,8 @@ export function h(tag, props = {}, ...children) {
     else if (key in el && typeof value !== "string") el[key] = value;
     else el.setAttribute(key, value === true ? "" : value);
   }
+  // A wide table scrolls sideways inside its wrapper: keyboard users need to reach it to scroll it.
+  if (el.classList.contains("table-wrap") && !el.hasAttribute("tabindex")) el.tabIndex = 0;
   el.append(...shown(children));
   return el;
 }

@@ -1,7 +1,7 @@
 // Members: find a member by e-mail, invitation code or member id, and see what the rewards programme
 // holds for them: profile (masked), inviter and invitees, addresses, latest orders, promotion-fee
 // balances and ledger, points, and their agent licence (which operators verify).
-import {append, clearAlert, clearFieldErrors, day, empty, field, fill, h, input, money, setBusy, setTitle, showAlert, showFieldErrors, when} from "./dom.js";
+import {append, CHINA_TIME_NOTE, clearAlert, clearFieldErrors, day, empty, field, fill, h, input, money, setBusy, setTitle, showAlert, showFieldErrors, when} from "./dom.js";
 import {auditTable} from "./audit.js";
 import {call} from "./shared.js";
 import {cents, facts, loadError, shortId} from "./rewards.js";
@@ -99,7 +99,8 @@ async function detail(view, id) {
 
   append(view,
     h("p", {class: "crumbs"}, h("a", {href: "#/members", text: "Members"}), " / ", m.display_name || id),
-    h("div", {class: "page-head"}, h("h1", {id: "member-heading", tabindex: "-1"}, m.display_name || "Member", " ", h("span", {class: "muted small mono", text: id}))),
+    h("div", {class: "page-head"}, h("div", {}, h("h1", {id: "member-heading", tabindex: "-1"}, m.display_name || "Member", " ", h("span", {class: "muted small mono", text: id})),
+      h("p", {class: "muted small", text: CHINA_TIME_NOTE}))),
     outcome,
     h("div", {class: "member-grid"},
       section("profile-h", "Profile", facts([
