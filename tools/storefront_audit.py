@@ -6,25 +6,30 @@ Starts the local platform in this process on a free port (embedded AWS, demo dat
 the pages need through the public API (a fresh quote for the order page; the demo customer's order,
 paid and issued, for the order status and policy pages), then:
 
-1. Lighthouse 12.2.3 (tools/node_modules, pinned in tools/package-lock.json) on the home, product
-   detail and order pages, Lighthouse's default mobile form factor with simulated throttling, in
-   Debian's Chromium. Each run gets a fresh Chromium with its own profile. The median run (by
-   performance) of `--runs` is reported. Targets: performance >= 90, accessibility >= 95,
-   best practices >= 95 (SEO is reported without a target).
-2. axe-core (tools/node_modules/axe-core, injected with Playwright) on the main pages at a phone and a
-   desktop viewport; serious and critical violations are misses.
+1. Lighthouse 12.2.3 (tools/node_modules, pinned in tools/package-lock.json, run through its node API
+   by tools/lighthouse_batch.mjs) on the home, product detail and order pages, Lighthouse's default
+   mobile form factor with simulated throttling, in Debian's Chromium. Each run gets a fresh Chromium
+   with its own profile. The median run (by performance) of `--runs` is reported. Targets:
+   performance >= 90, accessibility >= 95, best practices >= 95 (SEO is reported without a target).
+2. axe-core (tools/node_modules/axe-core, injected with Playwright) on every customer page (each
+   storefront_static/*.html, opened with the queries PAGE_QUERIES gives it) at a phone and a desktop
+   viewport; serious and critical violations are misses.
 3. The mall home's transferred bytes (compressed, as the browser received them, from CDP's
    Network.loadingFinished) until the load event. Target: at most 150 KB. Also reported: the bytes
    until the network is idle (the API answers the page renders).
 
-The order page needs a signed-in customer; an anonymous visitor is sent straight to the sign-in page,
-so auditing it anonymously would audit signin.html under another name. The session lives in
-localStorage (not a cookie or header, so Lighthouse's --extra-headers cannot carry it). So for that
-page the audit starts Chromium itself with a remote-debugging port, signs the demo customer in
-through the API, stores the session with the storefront's own `saveSession` (imported from
-/assets/session.js, so the storage format is never copied here), clears the HTTP cache so the page
-is still measured cold, and runs Lighthouse on that Chromium with --disable-storage-reset. The
-report's final URL is checked, so a broken session shows as an error rather than as sign-in scores.
+tests/e2e/test_every_page.py uses the same pieces (storefront_pages, axe_check, lighthouse_batch) on
+every page, with both Lighthouse presets, one run each.
+
+Some pages need a signed-in customer (their script calls requireSession()): an anonymous visitor is
+sent to the sign-in page, so auditing them anonymously would audit signin.html under another name.
+The session lives in localStorage (not a cookie or header, so Lighthouse's --extra-headers cannot
+carry it). So the audit starts Chromium itself with a remote-debugging port, stores the session with
+the storefront's own `saveSession` (imported from /assets/session.js, so the storage format is never
+copied here) and runs Lighthouse on that Chromium. Lighthouse's storage reset empties the HTTP cache,
+service workers and cache storage before each run but not localStorage (its clearStorageTypes), so
+the page is measured cold and still signed in. The report's final URL is checked, so a lost session
+shows as an error rather than as sign-in scores.
 
 Writes bench/results/storefront.json and .md (full Lighthouse reports go to the git-ignored
 bench/results/logs/lighthouse/). Exit status 0 whatever the scores (a report); with --strict, 1 when a

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from storefront_pages import shot
 from test_withdrawals_http import ACCOUNT, fund, send
 
 from local import demo
@@ -51,7 +52,9 @@ from tools.storefront_audit import (
     storefront_pages,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+# The first check builds the site and visits every page (~3 min); the first Lighthouse test runs them all
+# (~3-5 min on 2 cores): more than the suite's default 300 s per test on a busy machine.
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.timeout(900)]
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "test-artifacts" / "lighthouse"
 CONSOLE_JS = STOREFRONT / "admin" / "js" / "console.js"
@@ -355,6 +358,9 @@ def visit_console(browser, site: Site) -> tuple[list[Visit], set[str]]:
                 )
                 quiet(page)
                 visits.append(record(page, visit))
+                if route in site.console_routes:  # the screens with this test's data, for a reviewer
+                    slug = re.sub(r"[^a-z0-9]+", "-", route.split("?")[0].lower()).strip("-")[:30]
+                    shot(page, f"every-page-console-{slug}-{viewport}")
                 queue += page.eval_on_selector_all(
                     "#main a[href^='#/']", "els => els.map(e => e.getAttribute('href'))"
                 )

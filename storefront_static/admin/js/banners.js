@@ -94,7 +94,7 @@ export async function render(view) {
         field("Colour", theme, {path: "theme"}),
         field("Position", position, {path: "position", hint: "1 shows first."}),
         h("div", {class: "field", dataset: {field: "active"}}, h("label", {class: "choice", for: active.id}, active, "Active")),
-        field("Shows from (China time)", starts, {path: "starts_at"}),
+        field("Shows from (China time)", starts, {path: "starts_at", hint: "It starts showing then."}),
         field("Shows until (China time)", ends, {path: "ends_at", hint: "It stops showing then."})),
       h("p", {class: "muted small", text: "Preview"}), preview,
       h("div", {class: "actions"}, save,

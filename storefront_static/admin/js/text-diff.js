@@ -63,7 +63,7 @@ function elide(text, {first, last, context}) {
 }
 
 // The two sides of a change as [{text, changed}] parts: `side` "-" is the old text, "+" the new.
-export function diffSides(before, after, context = 40) {
+export function diffSides(before, after, context = 60) {
   const ops = diffWords(before, after);
   const sides = {"-": [], "+": []};
   ops.forEach(([op, text], index) => {
