@@ -484,16 +484,23 @@ def debuggable_chromium() -> Iterator[int]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def _seed_session(port: int, f: Fixtures) -> None:
-    """Sign in inside the debuggable Chromium (Lighthouse's storage reset empties its caches later)."""
+def _seed_session(port: int, f: Fixtures, browser_type=None) -> None:
+    """Sign in inside the debuggable Chromium (Lighthouse's storage reset empties its caches later).
+    `browser_type`: a Playwright chromium of the caller's (one thread can run one Playwright)."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
-        context = browser.contexts[0]
-        page = context.new_page()
+    def seed(chromium) -> None:
+        browser = chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
+        page = browser.contexts[0].new_page()
         sign_in_page(page, f)
         page.close()
+        browser.close()  # connected, not launched: this only disconnects
+
+    if browser_type is not None:
+        seed(browser_type)
+    else:
+        with sync_playwright() as playwright:
+            seed(playwright.chromium)
 
 
 def lighthouse_batch(
@@ -501,11 +508,13 @@ def lighthouse_batch(
     base: str,
     session: Fixtures | None = None,
     categories: tuple[str, ...] = CATEGORIES,
+    browser_type=None,
 ) -> list[dict[str, Any]]:
     """Lighthouse on each (page, preset "mobile" or "desktop", report path) of the storefront at
     `base`, one after the other in one fresh Chromium and one node process (tools/lighthouse_batch.mjs).
     With `session` the Chromium is signed in as that user first, so the pages of one batch share one
-    identity; each run still starts with an empty HTTP cache. Returns each run's summary, in order."""
+    identity; each run still starts with an empty HTTP cache. Returns each run's summary, in order.
+    A caller that runs Playwright itself passes its `browser_type` (chromium) for the signing in."""
     if any(spec.signed_in for spec, _, _ in runs) and session is None:
         raise ValueError("signed-in pages need a session")
     job_file = Path(tempfile.mkstemp(prefix="lighthouse-job-", suffix=".json")[1])
@@ -514,7 +523,7 @@ def lighthouse_batch(
     try:
         with debuggable_chromium() as port:
             if session is not None:
-                _seed_session(port, session)
+                _seed_session(port, session, browser_type)
             job = {
                 "port": port,
                 "categories": list(categories),

@@ -359,8 +359,12 @@ def visit_console(browser, site: Site) -> tuple[list[Visit], set[str]]:
                 quiet(page)
                 visits.append(record(page, visit))
                 if route in site.console_routes:  # the screens with this test's data, for a reviewer
-                    slug = re.sub(r"[^a-z0-9]+", "-", route.split("?")[0].lower()).strip("-")[:30]
-                    shot(page, f"every-page-console-{slug}-{viewport}")
+                    # Named by kind, not id, so a rerun overwrites them: #/members/<id> -> members-1.
+                    path = route.removeprefix("#/").split("?")[0].split("/")
+                    kind = "-".join(
+                        [path[0], *(p if p.isalpha() else str(i) for i, p in enumerate(path[1:], 1))]
+                    )
+                    shot(page, f"every-page-console-{kind}{'-search' if '?' in route else ''}-{viewport}")
                 queue += page.eval_on_selector_all(
                     "#main a[href^='#/']", "els => els.map(e => e.getAttribute('href'))"
                 )
@@ -474,7 +478,7 @@ def lighthouse_targets() -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def lighthouse(request, site) -> dict[tuple[str, str], dict]:
+def lighthouse(request, site, browser) -> dict[tuple[str, str], dict]:
     """Runs the selected Lighthouse tests' pages in three batches (visitor, customer, operator: one
     Chromium each) and keeps each run's summary by (page, preset)."""
     if not LIGHTHOUSE.exists():
@@ -507,7 +511,9 @@ def lighthouse(request, site) -> dict[tuple[str, str], dict]:
         if runs:
             for (spec, preset, _), summary in zip(
                 runs,
-                lighthouse_batch(runs, site.shop.base, sessions[who], LIGHTHOUSE_CATEGORIES),
+                lighthouse_batch(
+                    runs, site.shop.base, sessions[who], LIGHTHOUSE_CATEGORIES, browser.browser_type
+                ),
                 strict=True,
             ):
                 results[(spec.name, preset)] = summary
