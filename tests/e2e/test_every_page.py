@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from shop import ApiClient
 from storefront_pages import shot
 from test_withdrawals_http import ACCOUNT, fund, send
 
@@ -107,11 +108,6 @@ def _sign_in(base: str, email: str, password: str) -> Fixtures:
     return Fixtures(base, email, tokens, quote_id="", order_id="", policy_no=None)
 
 
-class _Client:
-    def __init__(self, base: str, token: str):
-        self.base, self.token = base, token
-
-
 @pytest.fixture(scope="module")
 def site(platform) -> Site:
     email = f"every-page-{uuid.uuid4().hex[:8]}@example.com"
@@ -122,10 +118,8 @@ def site(platform) -> Site:
     )
     assert joined.status_code == 201, joined.text
     shop = prepare(platform.url, email, PASSWORD)
-    me = _Client(platform.api_url, shop.tokens["id_token"])
-    member_id = requests.get(
-        platform.api_url + "/members/me", headers={"Authorization": f"Bearer {me.token}"}, timeout=30
-    ).json()["member"]["member_id"]
+    me = ApiClient(platform.api_url, shop.tokens["id_token"])
+    member_id = me.get("/members/me").json()["member"]["member_id"]
     code = send(me, "GET", "/members/me/invitation").json()["invite_code"]
     invitee = requests.post(
         platform.api_url + "/members/signup",
@@ -141,31 +135,27 @@ def site(platform) -> Site:
     assert send(me, "POST", "/members/me/check-in").status_code in (200, 201)
 
     operator = _sign_in(platform.url, demo.DEMO_OPERATOR["email"], demo.DEMO_OPERATOR["password"])
-    ops = _Client(platform.api_url, operator.tokens["id_token"])
+    ops = ApiClient(platform.api_url, operator.tokens["id_token"])
     now = datetime.now(UTC)
-    campaign = send(
-        ops,
-        "POST",
-        "/admin/campaigns",
-        {
-            "name": f"Every page {uuid.uuid4().hex[:4]}",
-            "description": "CNY 5 off travel cover",
-            "starts_at": (now - timedelta(minutes=5)).isoformat(),
-            "ends_at": (now + timedelta(days=2)).isoformat(),
-            "product_ids": ["travel-worldwide"],
-            "points_multiplier": "1",
-            "coupons": [
-                {
-                    "coupon_id": "five-off",
-                    "kind": "amount",
-                    "amount_cents": 500,
-                    "min_premium_cents": 2000,
-                    "per_member_limit": 1,
-                    "quota": 10,
-                }
-            ],
-        },
-    )
+    running = {
+        "name": f"Every page {uuid.uuid4().hex[:4]}",
+        "description": "CNY 5 off travel cover",
+        "starts_at": (now - timedelta(minutes=5)).isoformat(),
+        "ends_at": (now + timedelta(days=2)).isoformat(),
+        "product_ids": ["travel-worldwide"],
+        "points_multiplier": "1",
+        "coupons": [
+            {
+                "coupon_id": "five-off",
+                "kind": "amount",
+                "amount_cents": 500,
+                "min_premium_cents": 2000,
+                "per_member_limit": 1,
+                "quota": 10,
+            }
+        ],
+    }
+    campaign = send(ops, "POST", "/admin/campaigns", running)
     assert campaign.status_code == 201, campaign.text
     campaign_id = campaign.json()["campaign_id"]
     claim = send(me, "POST", f"/campaigns/{campaign_id}/coupons/five-off/claim")
@@ -214,6 +204,11 @@ def site(platform) -> Site:
         {"decision": "reject", "note": "test"},
     )
     send(ops, "DELETE", f"/admin/banners/{banner.json()['banner_id']}")
+    # End the campaign, so later tests' storefront has none of this test's offers.
+    ended = send(
+        ops, "PUT", f"/admin/campaigns/{campaign_id}", {**running, "ends_at": datetime.now(UTC).isoformat()}
+    )
+    assert ended.status_code == 200, ended.text
 
 
 # ---------------------------------------------------------------------------------------------------
