@@ -204,10 +204,9 @@ def site(platform) -> Site:
         {"decision": "reject", "note": "test"},
     )
     send(ops, "DELETE", f"/admin/banners/{banner.json()['banner_id']}")
-    # End the campaign, so later tests' storefront has none of this test's offers.
-    ended = send(
-        ops, "PUT", f"/admin/campaigns/{campaign_id}", {**running, "ends_at": datetime.now(UTC).isoformat()}
-    )
+    # End the campaign (in a moment: an end in the past is refused), so later tests see none of its offers.
+    soon = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
+    ended = send(ops, "PUT", f"/admin/campaigns/{campaign_id}", {**running, "ends_at": soon})
     assert ended.status_code == 200, ended.text
 
 
