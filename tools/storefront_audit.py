@@ -6,25 +6,30 @@ Starts the local platform in this process on a free port (embedded AWS, demo dat
 the pages need through the public API (a fresh quote for the order page; the demo customer's order,
 paid and issued, for the order status and policy pages), then:
 
-1. Lighthouse 12.2.3 (tools/node_modules, pinned in tools/package-lock.json) on the home, product
-   detail and order pages, Lighthouse's default mobile form factor with simulated throttling, in
-   Debian's Chromium. Each run gets a fresh Chromium with its own profile. The median run (by
-   performance) of `--runs` is reported. Targets: performance >= 90, accessibility >= 95,
-   best practices >= 95 (SEO is reported without a target).
-2. axe-core (tools/node_modules/axe-core, injected with Playwright) on the main pages at a phone and a
-   desktop viewport; serious and critical violations are misses.
+1. Lighthouse 12.2.3 (tools/node_modules, pinned in tools/package-lock.json, run through its node API
+   by tools/lighthouse_batch.mjs) on the home, product detail and order pages, Lighthouse's default
+   mobile form factor with simulated throttling, in Debian's Chromium. Each run gets a fresh Chromium
+   with its own profile. The median run (by performance) of `--runs` is reported. Targets:
+   performance >= 90, accessibility >= 95, best practices >= 95 (SEO is reported without a target).
+2. axe-core (tools/node_modules/axe-core, injected with Playwright) on every customer page (each
+   storefront_static/*.html, opened with the queries PAGE_QUERIES gives it) at a phone and a desktop
+   viewport; serious and critical violations are misses.
 3. The mall home's transferred bytes (compressed, as the browser received them, from CDP's
    Network.loadingFinished) until the load event. Target: at most 150 KB. Also reported: the bytes
    until the network is idle (the API answers the page renders).
 
-The order page needs a signed-in customer; an anonymous visitor is sent straight to the sign-in page,
-so auditing it anonymously would audit signin.html under another name. The session lives in
-localStorage (not a cookie or header, so Lighthouse's --extra-headers cannot carry it). So for that
-page the audit starts Chromium itself with a remote-debugging port, signs the demo customer in
-through the API, stores the session with the storefront's own `saveSession` (imported from
-/assets/session.js, so the storage format is never copied here), clears the HTTP cache so the page
-is still measured cold, and runs Lighthouse on that Chromium with --disable-storage-reset. The
-report's final URL is checked, so a broken session shows as an error rather than as sign-in scores.
+tests/e2e/test_every_page.py uses the same pieces (storefront_pages, axe_check, lighthouse_batch) on
+every page, with both Lighthouse presets, one run each.
+
+Some pages need a signed-in customer (their script calls requireSession()): an anonymous visitor is
+sent to the sign-in page, so auditing them anonymously would audit signin.html under another name.
+The session lives in localStorage (not a cookie or header, so Lighthouse's --extra-headers cannot
+carry it). So the audit starts Chromium itself with a remote-debugging port, stores the session with
+the storefront's own `saveSession` (imported from /assets/session.js, so the storage format is never
+copied here) and runs Lighthouse on that Chromium. Lighthouse's storage reset empties the HTTP cache,
+service workers and cache storage before each run but not localStorage (its clearStorageTypes), so
+the page is measured cold and still signed in. The report's final URL is checked, so a lost session
+shows as an error rather than as sign-in scores.
 
 Writes bench/results/storefront.json and .md (full Lighthouse reports go to the git-ignored
 bench/results/logs/lighthouse/). Exit status 0 whatever the scores (a report); with --strict, 1 when a
@@ -37,6 +42,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -50,6 +56,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 for _entry in ("functions", "layers/common/python", "."):
@@ -59,6 +66,7 @@ for _entry in ("functions", "layers/common/python", "."):
 STOREFRONT = ROOT / "storefront_static"
 NODE_MODULES = ROOT / "tools" / "node_modules"
 LIGHTHOUSE = NODE_MODULES / ".bin" / "lighthouse"
+LIGHTHOUSE_BATCH = ROOT / "tools" / "lighthouse_batch.mjs"
 AXE_SCRIPT = NODE_MODULES / "axe-core" / "axe.min.js"
 RESULTS_DIR = ROOT / "bench" / "results"
 REPORTS_DIR = RESULTS_DIR / "logs" / "lighthouse"
@@ -102,6 +110,23 @@ class Fixtures:
     quote_id: str  # fresh, not yet ordered: the order page's input
     order_id: str  # paid and issued
     policy_no: str | None
+    _verification_code: str | None = None
+
+    @property
+    def payment_intent(self) -> str:
+        """A new order's payment, awaiting payment: placed on each read (an unpaid order times out)."""
+        token = self.tokens["id_token"]
+        quote = _api("POST", self.base + "/api/quotes", token, QUOTE)
+        order = _place_order(self.base + "/api", token, quote)
+        return order["payment"]["intent_id"]
+
+    @property
+    def verification_code(self) -> str:
+        """The code printed on the issued policy's PDF (what verify.html?code= takes)."""
+        if self._verification_code is None:
+            token = self.tokens["id_token"]
+            self._verification_code = _verification_code(self.base + "/api", token, self.policy_no)
+        return self._verification_code
 
 
 def _api(method: str, url: str, token: str | None = None, body: Any = None, **headers: str) -> Any:
@@ -131,6 +156,20 @@ def prepare(base: str, email: str, password: str, timeout_s: float = 60) -> Fixt
     tokens = _api("POST", api + "/members/signin", body={"email": email, "password": password})["tokens"]
     token = tokens["id_token"]
     quote = _api("POST", api + "/quotes", token, QUOTE)
+    order = _place_order(api, token, quote, timeout_s)
+    payment = order["payment"]
+    _api(
+        "POST",
+        api + f"/sandbox-payments/{payment['intent_id']}/pay",
+        body={"client_secret": payment["client_secret"]},
+    )
+    order = _wait(api, token, order["order_id"], {"issued"}, timeout_s)
+    fresh = _api("POST", api + "/quotes", token, QUOTE)
+    return Fixtures(base, email, tokens, fresh["quote_id"], order["order_id"], order.get("policy_no"))
+
+
+def _place_order(api: str, token: str, quote: dict[str, Any], timeout_s: float = 60) -> dict[str, Any]:
+    """An order for `quote` (a new insured each time), once it awaits payment."""
     person = _insured_id(QUOTE["age"], date.fromisoformat(quote["inputs"]["start_date"]))
     order = _api(
         "POST",
@@ -151,16 +190,29 @@ def prepare(base: str, email: str, password: str, timeout_s: float = 60) -> Fixt
         },
         **{"Idempotency-Key": uuid.uuid4().hex},
     )
-    order = _wait(api, token, order["order_id"], {"awaiting_payment"}, timeout_s)
-    payment = order["payment"]
-    _api(
-        "POST",
-        api + f"/sandbox-payments/{payment['intent_id']}/pay",
-        body={"client_secret": payment["client_secret"]},
-    )
-    order = _wait(api, token, order["order_id"], {"issued"}, timeout_s)
-    fresh = _api("POST", api + "/quotes", token, QUOTE)
-    return Fixtures(base, email, tokens, fresh["quote_id"], order["order_id"], order.get("policy_no"))
+    return _wait(api, token, order["order_id"], {"awaiting_payment"}, timeout_s)
+
+
+def _verification_code(api: str, token: str, policy_no: str | None, timeout_s: float = 30) -> str:
+    """Read from the policy's PDF, as a customer would (the document is written after issue)."""
+    import io
+
+    import requests
+    from pypdf import PdfReader
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            link = _api("GET", api + f"/policies/{policy_no}/document", token)
+            break
+        except RuntimeError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+    pdf = requests.get(link["url"], timeout=30)
+    pdf.raise_for_status()
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    return text.split("verify.html?code=")[1][:20]
 
 
 def _wait(api: str, token: str, order_id: str, statuses: set[str], timeout_s: float) -> dict[str, Any]:
@@ -185,34 +237,65 @@ class Page:
         return self.path.lstrip("/").split("?")[0].split("#")[0] or "index.html"
 
 
-def storefront_pages(f: Fixtures | None = None) -> list[Page]:
-    """The main customer pages that exist in storefront_static/ now (others are being built)."""
-    quote = f.quote_id if f else "{quote_id}"
-    order = f.order_id if f else "{order_id}"
-    policy = (f.policy_no if f else "{policy_no}") or ""
-    pages = [
-        Page("home", "/"),
-        Page("home: search 'travel'", "/?q=travel"),
-        Page("product detail", "/product.html?id=accident-guardian"),
-        Page("recommendation", "/recommend.html"),
-        Page("sign in", "/signin.html"),
-        Page("sign up", "/signup.html"),
-        Page("order form (signed in)", f"/order.html?quote={quote}", signed_in=True),
-        Page("order status (issued)", f"/order-status.html?id={order}", signed_in=True),
-        Page("my policies", "/policies.html", signed_in=True),
-        Page("policy detail", f"/policy.html?no={policy}", signed_in=True),
-        Page("user center", "/account.html", signed_in=True),
-        Page("my rewards", "/rewards.html", signed_in=True),
-    ]
-    return [p for p in pages if (STOREFRONT / p.file).is_file()]
+# How to open a page with data: its query strings, filled from the fixtures (`{name}` is a Fixtures
+# attribute). A page in storefront_static/ that is not listed here is opened without a query.
+PAGE_QUERIES: dict[str, list[tuple[str, str]]] = {
+    "index.html": [("home", ""), ("home: search 'travel'", "?q=travel")],
+    "product.html": [("product detail", "?id=accident-guardian")],
+    "order.html": [("order form", "?quote={quote_id}")],
+    "order-status.html": [("order status, issued", "?id={order_id}")],
+    "pay.html": [("payment", "?intent={payment_intent}")],
+    "policy.html": [("policy detail", "?no={policy_no}")],
+    "verify.html": [("verify a policy", "?code={verification_code}")],
+}
+
+
+def page_files() -> list[str]:
+    """Every customer page: the HTML files at the top of storefront_static/."""
+    return sorted(p.name for p in STOREFRONT.glob("*.html"))
+
+
+def needs_sign_in(file: str) -> bool:
+    """A page whose own script calls requireSession() (assets/session.js) sends visitors to sign in."""
+    html = (STOREFRONT / file).read_text(encoding="utf-8")
+    scripts = re.findall(r'<script[^>]+src="([^"]+\.js)"', html)
+    calls = re.compile(r"(?<!function )\brequireSession\(")
+    return any(
+        calls.search((STOREFRONT / src).read_text(encoding="utf-8"))
+        for src in scripts
+        if (STOREFRONT / src).is_file()
+    )
+
+
+class _Lazy(dict):
+    """Query values read from the fixtures only when a page's query asks for them."""
+
+    def __init__(self, f: Fixtures | None):
+        super().__init__()
+        self.f = f
+
+    def __missing__(self, key: str) -> str:
+        return f"{{{key}}}" if self.f is None else str(getattr(self.f, key) or "")
+
+
+def storefront_pages(f: Fixtures | None = None, files: list[str] | None = None) -> list[Page]:
+    """Each customer page (every storefront_static/*.html, or `files`) with the queries it is opened
+    with; signed in where its script requires a session. Without fixtures the queries keep their
+    placeholders (for naming tests before the data exists)."""
+    pages = []
+    for file in files if files is not None else page_files():
+        signed_in = needs_sign_in(file)
+        variants = PAGE_QUERIES.get(file) or [(file.removesuffix(".html"), "")]
+        for name, query in variants:
+            path = "/" + ("" if file == "index.html" else file) + query.format_map(_Lazy(f))
+            pages.append(Page(name + (" (signed in)" if signed_in else ""), path, signed_in))
+    return pages
 
 
 def lighthouse_pages(f: Fixtures) -> list[Page]:
-    return [
-        Page("home", "/"),
-        Page("product detail", "/product.html?id=accident-guardian"),
-        Page("order form (signed in)", f"/order.html?quote={f.quote_id}", signed_in=True),
-    ]
+    """What `make lighthouse` measures (median of --runs): the home, a product page, the order form."""
+    wanted = ("home", "product detail", "order form (signed in)")
+    return [p for p in storefront_pages(f, ["index.html", "product.html", "order.html"]) if p.name in wanted]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -242,10 +325,20 @@ def axe_violations(page, url: str) -> list[dict[str, Any]]:
     return axe_check(page)
 
 
+# Experimental in axe-core (off by default) but run by Lighthouse's accessibility audit: on here too,
+# so axe finds everything Lighthouse would.
+AXE_EXTRA_RULES = ("label-content-name-mismatch", "table-fake-caption", "td-has-header")
+
+
 def axe_check(page) -> list[dict[str, Any]]:
-    """axe-core's default rule set (WCAG 2.x A/AA and best practices) on the page as it is now."""
+    """axe-core's default rule set (WCAG 2.x A/AA and best practices) and AXE_EXTRA_RULES on the page
+    as it is now."""
     page.add_script_tag(path=str(AXE_SCRIPT))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    result = page.evaluate(
+        "async (extra) => await axe.run(document, {resultTypes: ['violations'],"
+        " rules: Object.fromEntries(extra.map((id) => [id, {enabled: true}]))})",
+        list(AXE_EXTRA_RULES),
+    )
     return [
         {
             "id": v["id"],
@@ -396,54 +489,89 @@ def debuggable_chromium() -> Iterator[int]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def _seed_session(port: int, f: Fixtures) -> None:
-    """Sign in inside the debuggable Chromium, then empty its HTTP cache so the audit stays cold."""
+def _seed_session(port: int, f: Fixtures, browser_type=None) -> None:
+    """Sign in inside the debuggable Chromium (Lighthouse's storage reset empties its caches later).
+    `browser_type`: a Playwright chromium of the caller's (one thread can run one Playwright)."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
-        context = browser.contexts[0]
-        page = context.new_page()
+    def seed(chromium) -> None:
+        browser = chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
+        page = browser.contexts[0].new_page()
         sign_in_page(page, f)
-        context.new_cdp_session(page).send("Network.clearBrowserCache")
         page.close()
+        browser.close()  # connected, not launched: this only disconnects
+
+    if browser_type is not None:
+        seed(browser_type)
+    else:
+        with sync_playwright() as playwright:
+            seed(playwright.chromium)
 
 
-def lighthouse_once(page_spec: Page, f: Fixtures, report_path: Path) -> dict[str, Any]:
-    url = f.base + page_spec.path
-    with debuggable_chromium() as port:
-        if page_spec.signed_in:
-            _seed_session(port, f)
-        command = [
-            str(LIGHTHOUSE),
-            url,
-            f"--port={port}",
-            "--output=json",
-            f"--output-path={report_path}",
-            f"--only-categories={','.join(CATEGORIES)}",
-            "--quiet",
-        ]
-        if page_spec.signed_in:
-            command.append("--disable-storage-reset")
-        done = subprocess.run(  # noqa: S603 - the pinned Lighthouse from tools/node_modules
-            command,
-            env={**os.environ, "CHROME_PATH": CHROMIUM},
-            capture_output=True,
-            text=True,
-            timeout=LIGHTHOUSE_TIMEOUT_S,
-            check=False,
-        )
-    if done.returncode != 0 or not report_path.exists():
-        raise RuntimeError(f"lighthouse exited {done.returncode}: {done.stderr.strip()[-500:]}")
-    return summarize_report(json.loads(report_path.read_text()), page_spec)
+def lighthouse_batch(
+    runs: list[tuple[Page, str, Path]],
+    base: str,
+    session: Fixtures | None = None,
+    categories: tuple[str, ...] = CATEGORIES,
+    browser_type=None,
+) -> list[dict[str, Any]]:
+    """Lighthouse on each (page, preset "mobile" or "desktop", report path) of the storefront at
+    `base`, one after the other in one fresh Chromium and one node process (tools/lighthouse_batch.mjs).
+    With `session` the Chromium is signed in as that user first, so the pages of one batch share one
+    identity; each run still starts with an empty HTTP cache. Returns each run's summary, in order.
+    A caller that runs Playwright itself passes its `browser_type` (chromium) for the signing in."""
+    if any(spec.signed_in for spec, _, _ in runs) and session is None:
+        raise ValueError("signed-in pages need a session")
+    job_file = Path(tempfile.mkstemp(prefix="lighthouse-job-", suffix=".json")[1])
+    for _, _, report_path in runs:
+        report_path.unlink(missing_ok=True)
+    try:
+        with debuggable_chromium() as port:
+            if session is not None:
+                _seed_session(port, session, browser_type)
+            job = {
+                "port": port,
+                "categories": list(categories),
+                "runs": [{"url": base + p.path, "preset": kind, "output": str(out)} for p, kind, out in runs],
+            }
+            job_file.write_text(json.dumps(job))
+            done = subprocess.run(  # noqa: S603 - the pinned Lighthouse from tools/node_modules
+                ["node", str(LIGHTHOUSE_BATCH), str(job_file)],  # noqa: S607 - Node.js 20+ is a tool dependency
+                cwd=ROOT / "tools",
+                env={**os.environ, "CHROME_PATH": CHROMIUM},
+                capture_output=True,
+                text=True,
+                timeout=LIGHTHOUSE_TIMEOUT_S * len(runs),
+                check=False,
+            )
+    finally:
+        job_file.unlink(missing_ok=True)
+    summaries = []
+    for spec, preset, report_path in runs:
+        if not report_path.exists():
+            raise RuntimeError(f"lighthouse exited {done.returncode}: {done.stderr.strip()[-500:]}")
+        summary = summarize_report(json.loads(report_path.read_text()), spec)
+        summaries.append({**summary, "preset": preset})
+    return summaries
+
+
+def lighthouse_once(page_spec: Page, f: Fixtures, report_path: Path, preset: str = "mobile") -> dict:
+    """One Lighthouse run of one page in its own fresh Chromium."""
+    return lighthouse_batch([(page_spec, preset, report_path)], f.base, f if page_spec.signed_in else None)[0]
 
 
 def summarize_report(report: dict[str, Any], page_spec: Page) -> dict[str, Any]:
+    if "categories" not in report:  # the batch runner's record of a run that threw
+        message = (report.get("runtimeError") or {}).get("message", "no report")
+        return {"scores": dict.fromkeys(CATEGORIES), "metrics": {}, "failing_audits": {}, "error": message}
     scores = {
-        c: None if report["categories"][c]["score"] is None else round(report["categories"][c]["score"] * 100)
+        c: None
+        if c not in report["categories"] or report["categories"][c]["score"] is None
+        else round(report["categories"][c]["score"] * 100)
         for c in CATEGORIES
     }
     audits = report["audits"]
+    cls = audits.get("cumulative-layout-shift", {}).get("numericValue")
     metrics = {
         key: audits[key].get("displayValue")
         for key in (
@@ -457,7 +585,7 @@ def summarize_report(report: dict[str, Any], page_spec: Page) -> dict[str, Any]:
     }
     failing: dict[str, list[str]] = {}
     for category in CATEGORIES:
-        for ref in report["categories"][category]["auditRefs"]:
+        for ref in report["categories"].get(category, {}).get("auditRefs", []):
             audit = audits.get(ref["id"], {})
             if ref.get("weight", 0) > 0 and audit.get("score") is not None and audit["score"] < 0.9:
                 failing.setdefault(category, []).append(
@@ -465,13 +593,14 @@ def summarize_report(report: dict[str, Any], page_spec: Page) -> dict[str, Any]:
                 )
     final_url = report.get("finalDisplayedUrl") or report.get("finalUrl", "")
     error = None
-    if page_spec.file not in final_url and not (page_spec.file == "index.html" and final_url.endswith("/")):
+    if urlsplit(final_url).path != page_spec.path.split("?")[0].split("#")[0]:
         error = f"ended on {final_url} instead of {page_spec.file} (was the session lost?)"
     if report.get("runtimeError"):
         error = report["runtimeError"].get("message")
     return {
         "scores": scores,
         "metrics": metrics,
+        "cumulative_layout_shift": cls,
         "failing_audits": failing,
         "final_url": final_url,
         "benchmark_index": report.get("environment", {}).get("benchmarkIndex"),

@@ -22,6 +22,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from catalog.domain.product_rules import with_defaults
 from insuremall import audit
 from insuremall.errors import Conflict, NotFound
 from insuremall.models import condition_failed, transaction_connection
@@ -185,6 +186,11 @@ def read_product(product_id: str) -> tuple[dict[str, Any], datetime | None]:
     return copy.deepcopy(record.doc), record.updated_at
 
 
+def _product_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """What an edit changed; a field a stored product lacks counts as its default, not as a change."""
+    return audit.field_changes(with_defaults(before), with_defaults(after), _BOOKKEEPING)
+
+
 def create_product(product: dict[str, Any], actor) -> dict[str, Any]:
     changes = audit.field_changes(None, product, _BOOKKEEPING)
     _transact(
@@ -206,7 +212,7 @@ def update_product(
     action: str = "product.updated",
 ) -> dict[str, Any]:
     """Replace a product read with `read_product`; raises Stale if it changed since that read."""
-    changes = audit.field_changes(before, after, _BOOKKEEPING)
+    changes = _product_changes(before, after)
     _transact(
         lambda t: t.save(_product_record(after), condition=_guard(guard)),
         actor,
@@ -223,7 +229,7 @@ def publish_rate_table(
 ) -> None:
     """A new rate-table version and the product switched to it, together; a version is never
     published twice (a concurrent publish of the same number fails and may be retried)."""
-    changes = audit.field_changes(before, after, _BOOKKEEPING)
+    changes = _product_changes(before, after)
     changes["rows"] = {"from": None, "to": len(rate_table.get("rows") or ())}
     changes["effective_from"] = {"from": None, "to": rate_table["effective_from"]}
 

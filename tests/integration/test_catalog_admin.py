@@ -254,6 +254,41 @@ def test_given_two_operators_editing_when_the_second_saves_a_stale_revision_then
     }
 
 
+def test_given_a_product_stored_before_newer_fields_when_an_operator_edits_one_field_then_only_it_is_audited(
+    operator,
+):
+    """A product stored without `reunderwrite_on_renewal` and `cancellation` (older documents, the demo
+    catalog): saving it with one edit logs that edit, not "(none) -> false" for fields nobody touched."""
+    from catalog import store
+
+    product = new_product()
+    stored = {k: v for k, v in product.items() if k not in ("reunderwrite_on_renewal", "cancellation")}
+    store.put_product({**stored, "status": "off_shelf", "rate_table_version": None, "premium_from": None})
+    path = f"/admin/products/{product['product_id']}"
+    _, current = operator.get(path)
+    assert "reunderwrite_on_renewal" not in current
+
+    # As the console sends it (its refund rule at the default) and as an API client may (fields left out).
+    edits = [
+        {**stored, "cancellation": {"after_cooling_off": "pro_rata"}, "summary": "Edited once."},
+        {**stored, "summary": "Edited twice."},
+    ]
+    for revision, body in enumerate(edits, start=1):
+        status, saved = operator.put(path, {**body, "revision": revision})
+        assert status == 200, saved
+    entries = operator.get("/admin/audit", f"entity=product:{product['product_id']}")[1]["entries"]
+    assert [e["changes"] for e in entries] == [
+        {"summary": {"from": "Edited once.", "to": "Edited twice."}},
+        {"summary": {"from": product["summary"], "to": "Edited once."}},
+    ]
+    # A real change of such a field is still recorded.
+    changed = {**stored, "summary": "Edited twice.", "reunderwrite_on_renewal": True, "revision": 3}
+    status, saved = operator.put(path, changed)
+    assert status == 200, saved
+    latest = operator.get("/admin/audit", f"entity=product:{product['product_id']}")[1]["entries"][0]
+    assert latest["changes"] == {"reunderwrite_on_renewal": {"from": False, "to": True}}
+
+
 def test_given_an_edit_when_it_tries_to_change_the_id_or_omits_the_revision_then_422(operator):
     status, answer = operator.put(
         "/admin/products/accident-guardian", {**new_product("other"), "revision": 1}

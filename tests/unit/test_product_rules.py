@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from catalog.domain.product_rules import ProductInvalid, validate_product
+from catalog.domain.product_rules import DEFAULTS, ProductInvalid, validate_product, with_defaults
 
 INSURERS = {"jade-pc"}
 CATEGORIES = {"accident"}
@@ -48,6 +48,16 @@ def test_given_a_minimal_product_when_validated_then_defaults_are_filled_in_and_
     assert product["options"] == [] and product["occupation_classes"] is None
     assert product["max_sum_insured_per_person"] == 100000
     assert product["cooling_off_days"] == 15 and product["has_beneficiaries"] is False
+
+
+def test_given_a_body_without_an_optional_field_when_validated_then_it_gets_the_default_with_defaults_reads():
+    """The audit compares a stored product through with_defaults: its defaults must be the validator's."""
+    body = {k: v for k, v in copy.deepcopy(PRODUCT).items() if k not in DEFAULTS}
+    product = validate_product(body, INSURERS, CATEGORIES)
+    assert {k: product[k] for k in DEFAULTS} == DEFAULTS
+    stored = {k: v for k, v in product.items() if k not in ("reunderwrite_on_renewal", "cancellation")}
+    assert with_defaults(stored) == product
+    assert with_defaults({"reunderwrite_on_renewal": True})["reunderwrite_on_renewal"] is True
 
 
 def test_given_server_managed_and_unknown_fields_when_validated_then_they_are_ignored():

@@ -8,6 +8,7 @@ document it was given. Pure: no I/O; the caller passes the insurers and categori
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -33,6 +34,33 @@ class ProductInvalid(Exception):
 
 
 CANCELLATION_RULES = ("pro_rata", "short_rate", "none")
+
+# What an optional field is when the body leaves it out. A stored product written before a field
+# existed lacks it; `with_defaults` reads it as this value, so its absence is no change in the audit.
+DEFAULTS: dict[str, Any] = {
+    "tags": [],
+    "options": [],
+    "occupation_classes": None,
+    "health_questions": [],
+    "has_beneficiaries": False,
+    "cooling_off_days": 15,
+    "cancellation": {"after_cooling_off": "pro_rata"},
+    "reunderwrite_on_renewal": False,
+    "purchase_notes": [],
+    "exclusions": [],
+    "terms_summary": "",
+    "faq": [],
+}
+
+
+def _default(key: str) -> Any:
+    return copy.deepcopy(DEFAULTS[key])
+
+
+def with_defaults(product: dict[str, Any] | None) -> dict[str, Any]:
+    """The stored document with each optional field it lacks at its default (for comparisons)."""
+    product = product or {}
+    return {**{k: _default(k) for k in DEFAULTS if k not in product}, **product}
 
 
 def validate_product(body: dict, insurers: set[str], categories: set[str]) -> dict[str, Any]:
@@ -65,16 +93,18 @@ def validate_product(body: dict, insurers: set[str], categories: set[str]) -> di
         errors["kind"] = f"must be one of {', '.join(KINDS)}"
     product["kind"] = kind
     product["summary"] = _text(body, "summary", errors, required=True, limit=500)
-    product["tags"] = _tags(body.get("tags", []), errors)
+    product["tags"] = _tags(body.get("tags", _default("tags")), errors)
 
     product["age_limits"] = _age_limits(body.get("age_limits"), errors)
     product["terms"] = _terms(body.get("terms"), product["age_limits"], errors)
     product["plans"] = _plans(body.get("plans"), errors)
     product["options"] = _coded_list(body, "options", ("code", "name", "description"), errors)
-    product["occupation_classes"] = _occupation_classes(body.get("occupation_classes"), errors)
-    product["health_questions"] = _health_questions(body.get("health_questions", []), errors)
+    occupation = body.get("occupation_classes", _default("occupation_classes"))
+    product["occupation_classes"] = _occupation_classes(occupation, errors)
+    questions = body.get("health_questions", _default("health_questions"))
+    product["health_questions"] = _health_questions(questions, errors)
 
-    has_beneficiaries = body.get("has_beneficiaries", False)
+    has_beneficiaries = body.get("has_beneficiaries", _default("has_beneficiaries"))
     if not isinstance(has_beneficiaries, bool):
         errors["has_beneficiaries"] = "must be true or false"
     product["has_beneficiaries"] = has_beneficiaries
@@ -90,26 +120,26 @@ def validate_product(body: dict, insurers: set[str], categories: set[str]) -> di
             f"must be at least the largest plan's sum insured ({largest:,})"
         )
     product["max_sum_insured_per_person"] = cap
-    cooling_off = body.get("cooling_off_days", 15)
+    cooling_off = body.get("cooling_off_days", _default("cooling_off_days"))
     if _whole(cooling_off) is None or not 0 <= cooling_off <= 60:
         errors["cooling_off_days"] = "must be a whole number of days from 0 to 60"
     product["cooling_off_days"] = cooling_off
     # What a cancellation after cooling-off refunds (policy.domain.cancellation); pro_rata when absent.
-    cancellation = body.get("cancellation", {"after_cooling_off": "pro_rata"})
+    cancellation = body.get("cancellation", _default("cancellation"))
     if not isinstance(cancellation, dict) or cancellation.get("after_cooling_off") not in CANCELLATION_RULES:
         errors["cancellation.after_cooling_off"] = f"must be one of {', '.join(CANCELLATION_RULES)}"
     else:
         product["cancellation"] = {"after_cooling_off": cancellation["after_cooling_off"]}
     # Guaranteed renewal (False) keeps the first underwriting's health answers; True asks them again.
-    reunderwrite = body.get("reunderwrite_on_renewal", False)
+    reunderwrite = body.get("reunderwrite_on_renewal", _default("reunderwrite_on_renewal"))
     if not isinstance(reunderwrite, bool):
         errors["reunderwrite_on_renewal"] = "must be true or false"
     product["reunderwrite_on_renewal"] = reunderwrite is True
 
     for key in ("purchase_notes", "exclusions"):
-        product[key] = _text_list(body.get(key, []), key, errors)
+        product[key] = _text_list(body.get(key, _default(key)), key, errors)
     product["terms_summary"] = _text(body, "terms_summary", errors, required=False, limit=4000)
-    product["faq"] = _faq(body.get("faq", []), errors)
+    product["faq"] = _faq(body.get("faq", _default("faq")), errors)
     product["channels"] = _channels(body.get("channels"), errors)
 
     if errors:
@@ -242,7 +272,7 @@ def _plans(value: object, errors: dict) -> list[dict]:
 
 
 def _coded_list(body: dict, key: str, fields: tuple[str, ...], errors: dict) -> list[dict]:
-    value = body.get(key, [])
+    value = body.get(key, _default(key))
     if not isinstance(value, list):
         errors[key] = "must be a list"
         return []

@@ -1,6 +1,7 @@
 // The audit trail: who changed what and when, newest first, optionally for one entity.
-import {append, STATUS, clearAlert, empty, field, h, input, select, setBusy, setTitle, showAlert, when} from "./dom.js";
+import {append, CHINA_TIME_NOTE, clearAlert, empty, field, h, input, select, setBusy, setTitle, showAlert, STATUS, when} from "./dom.js";
 import {call} from "./shared.js";
+import {diffSides} from "./text-diff.js";
 
 const ACTIONS = {
   "product.created": "created the product",
@@ -44,9 +45,26 @@ function show(value) {
   if (Array.isArray(value) && value.every((v) => v && typeof v === "object" && "product_id" in v)) {
     return h("ol", {class: "slot-list"}, value.map((v) => h("li", {text: v.label ? `${v.product_id} (${v.label})` : v.product_id})));
   }
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return text.length > 90 ? h("span", {title: text, text: text.slice(0, 88) + "…"}) : h("span", {text});
+  const text = asText(value);
+  return text.length > SHORT ? h("span", {title: text, text: text.slice(0, SHORT - 2) + "…"}) : h("span", {text});
 }
+
+const SHORT = 90;
+const asText = (value) => (typeof value === "string" ? value : JSON.stringify(value));
+const blank = (value) => value === null || value === undefined || value === "";
+// A long value changed: both sides with the changed words marked, around them only some context.
+const wantsDiff = (c) => "from" in c && !blank(c.from) && !blank(c.to) && !STATUS[c.from] && !STATUS[c.to]
+  && Math.max(asText(c.from).length, asText(c.to).length) > SHORT;
+
+function diffView(from, to) {
+  const sides = diffSides(asText(from), asText(to));
+  const line = (side, label, tag) => h("div", {class: `diff-line ${side === "-" ? "was" : "now"}`},
+    h("span", {class: "diff-label", text: label}),
+    sides[side].map((part) => (part.changed ? h(tag, {text: clip(part.text)}) : part.text)));
+  return h("div", {class: "diff"}, line("-", "Before: ", "del"), line("+", "After: ", "ins"));
+}
+
+const clip = (text, most = 300) => (text.length <= most ? text : `${text.slice(0, most / 2)} … ${text.slice(-most / 2)}`);
 
 function changeList(changes) {
   const entries = Object.entries(changes || {});
@@ -54,7 +72,8 @@ function changeList(changes) {
   const dl = h("dl", {class: "changes"}, entries.map(([name, change]) => {
     const c = change && typeof change === "object" && ("from" in change || "to" in change) ? change : {to: change};
     return [h("dt", {text: name.replace(/_/g, " ")}),
-      h("dd", {}, "from" in c ? [show(c.from), h("span", {class: "arrow", "aria-label": "changed to", text: " → "})] : null, show(c.to))];
+      h("dd", {}, wantsDiff(c) ? diffView(c.from, c.to)
+        : ["from" in c ? [show(c.from), h("span", {class: "arrow", "aria-label": "changed to", text: " → "})] : null, show(c.to)])];
   }));
   return entries.length > 4 ? h("details", {}, h("summary", {text: `${entries.length} fields: ${entries.slice(0, 3).map(([n]) => n).join(", ")}…`}), dl) : dl;
 }
@@ -86,7 +105,8 @@ export function auditTable(entries, {showEntity = true, onEntity} = {}) {
       h("td", {text: e.actor?.email || e.actor?.id || ""}),
       h("td", {}, describeAction(e.action), h("div", {class: "muted small mono", text: e.action})),
       showEntity ? h("td", {}, entityLink(e.entity, e.action), " ", onEntity && e.entity
-        ? h("button", {type: "button", class: "link small", text: "Only this", "aria-label": `Show only ${e.entity}`, onclick: () => onEntity(e.entity)})
+        ? h("button", {type: "button", class: "link small", onclick: () => onEntity(e.entity)},
+          "Only this", h("span", {class: "sr-only", text: `: show only the changes to ${e.entity}`}))
         : null) : null,
       h("td", {}, changeList(e.changes)))))));
 }
@@ -139,7 +159,7 @@ export async function render(view, _args, query) {
     h("div", {class: "actions"}, go));
   form.addEventListener("submit", (event) => { event.preventDefault(); load(); });
   append(view, h("h1", {text: "Audit trail"}),
-    h("p", {class: "muted", text: "Every change operators make to the catalog, policy cancellations, and the rewards programme (commission rates, withdrawal decisions, campaigns, members' agent licences, programme settings): who, when and what changed."}),
+    h("p", {class: "muted", text: `Every change operators make to the catalog, policy cancellations, and the rewards programme (commission rates, withdrawal decisions, campaigns, members' agent licences, programme settings): who, when and what changed. ${CHINA_TIME_NOTE}`}),
     form, alert, results);
   await load();
 }

@@ -1,20 +1,8 @@
 // Banners on the mall home: order (position), active dates, and create/edit/delete.
-import {append, clearAlert, clearFieldErrors, empty, field, h, input, select, setBusy, setTitle, showAlert, showFieldErrors, when} from "./dom.js";
+import {append, CHINA_TIME_NOTE, chinaInput, clearAlert, clearFieldErrors, empty, field, fromChinaInput, h, input, select, setBusy, setTitle, showAlert, showFieldErrors, when} from "./dom.js";
 import {call} from "./shared.js";
 
 const THEMES = [["blue", "Blue"], ["green", "Green"], ["orange", "Orange"], ["purple", "Purple"]];
-const pad = (n) => String(n).padStart(2, "0");
-
-// ISO instant <-> the browser's datetime-local value (the operator's own time zone).
-export function toLocalInput(iso) {
-  const d = new Date(iso);
-  if (!iso || isNaN(d)) return "";
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-export function fromLocalInput(value) {
-  const d = new Date(value);
-  return !value || isNaN(d) ? null : d.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 function state(b, now = Date.now()) {
   if (b.active === false) return ["inactive", "Switched off"];
@@ -74,17 +62,17 @@ export async function render(view) {
   }
 
   function edit(banner) {
-    const start = new Date();
-    start.setMinutes(0, 0, 0);
+    const hour = 3600 * 1000;
+    const start = Math.floor(Date.now() / hour) * hour;  // this hour (China time is a whole number of hours from UTC)
     const b = banner || {theme: "blue", position: Math.min(99, (banners.at(-1)?.position ?? 0) + 1), active: true,
-      starts_at: start.toISOString(), ends_at: new Date(start.getTime() + 30 * 86400000).toISOString()};
+      starts_at: new Date(start).toISOString(), ends_at: new Date(start + 30 * 24 * hour).toISOString()};
     const title = input({value: b.title || "", maxlength: 60});
     const subtitle = input({value: b.subtitle || "", maxlength: 140});
     const link = input({value: b.link || "", placeholder: "/product.html?id=accident-guardian", spellcheck: false});
     const theme = select(THEMES, b.theme || "blue");
     const position = input({type: "number", min: 1, max: 99, step: 1, value: b.position ?? 1, inputmode: "numeric"});
-    const starts = input({type: "datetime-local", value: toLocalInput(b.starts_at)});
-    const ends = input({type: "datetime-local", value: toLocalInput(b.ends_at)});
+    const starts = input({type: "datetime-local", value: chinaInput(b.starts_at)});
+    const ends = input({type: "datetime-local", value: chinaInput(b.ends_at)});
     const active = h("input", {type: "checkbox", checked: b.active !== false, id: "banner-active"});
     const formAlert = h("div", {hidden: true});
     const preview = h("div", {class: "swatch big", "aria-hidden": "true"});
@@ -106,8 +94,8 @@ export async function render(view) {
         field("Colour", theme, {path: "theme"}),
         field("Position", position, {path: "position", hint: "1 shows first."}),
         h("div", {class: "field", dataset: {field: "active"}}, h("label", {class: "choice", for: active.id}, active, "Active")),
-        field("Shows from", starts, {path: "starts_at", hint: "Your local time."}),
-        field("Shows until", ends, {path: "ends_at", hint: "Your local time; it stops showing then."})),
+        field("Shows from (China time)", starts, {path: "starts_at", hint: "It starts showing then."}),
+        field("Shows until (China time)", ends, {path: "ends_at", hint: "It stops showing then."})),
       h("p", {class: "muted small", text: "Preview"}), preview,
       h("div", {class: "actions"}, save,
         h("button", {type: "button", class: "secondary", text: "Cancel", onclick: () => editorSlot.replaceChildren(newButton())})));
@@ -116,13 +104,13 @@ export async function render(view) {
       clearFieldErrors(form);
       clearAlert(formAlert);
       const body = {title: title.value.trim(), subtitle: subtitle.value.trim(), link: link.value.trim(), theme: theme.value,
-        position: position.value === "" ? null : Number(position.value), starts_at: fromLocalInput(starts.value),
-        ends_at: fromLocalInput(ends.value), active: active.checked};
+        position: position.value === "" ? null : Number(position.value), starts_at: fromChinaInput(starts.value) || null,
+        ends_at: fromChinaInput(ends.value) || null, active: active.checked};
       const problems = {};
       if (!body.title) problems.title = "Enter a title";
       if (!body.starts_at) problems.starts_at = "Choose when it starts showing";
       if (!body.ends_at) problems.ends_at = "Choose when it stops showing";
-      if (body.starts_at && body.ends_at && body.ends_at <= body.starts_at) problems.ends_at = "Must be after the start";
+      if (body.starts_at && body.ends_at && Date.parse(body.ends_at) <= Date.parse(body.starts_at)) problems.ends_at = "Must be after the start";
       if (Object.keys(problems).length) return void showFieldErrors(form, problems);
       setBusy(save, true, "Saving…");
       try {
@@ -146,7 +134,7 @@ export async function render(view) {
   const newButton = () => h("div", {class: "actions"}, h("button", {type: "button", text: "New banner", onclick: () => edit(null)}));
 
   append(view, h("h1", {text: "Banners"}),
-    h("p", {class: "muted", text: "Banners rotate at the top of the mall home in position order, between their start and end times."}),
+    h("p", {class: "muted", text: `Banners rotate at the top of the mall home in position order, between their start and end times. ${CHINA_TIME_NOTE}`}),
     alert, listSlot, editorSlot);
   editorSlot.append(newButton());
   await load();

@@ -1,17 +1,14 @@
 // Campaigns and coupons: time-boxed campaigns with a points multiplier for some (or all) products and
 // coupons members claim (amount or percent off, minimum premium, per-member limit, total quota).
 // Times are China time; money is typed in CNY and sent in fen.
-import {append, clearAlert, clearFieldErrors, empty, field, h, input, select, setBusy, setTitle, showAlert, showFieldErrors, textarea} from "./dom.js";
+import {append, CHINA_TIME_NOTE, chinaInput, clearAlert, clearFieldErrors, empty, field, fromChinaInput, h, input, select, setBusy, setTitle, showAlert, showFieldErrors, textarea} from "./dom.js";
 import {call, setFlash, takeFlash} from "./shared.js";
 import {cents, loadError, toCents, yuanValue} from "./rewards.js";
 
 const STATUS = {running: ["Running", "live"], scheduled: ["Scheduled", "scheduled"], ended: ["Ended", "ended"]};
 const HOUR = 3600 * 1000;
 
-// UTC ISO -> "2026-11-25T10:00" in China time (for datetime-local inputs and display).
-const chinaInput = (iso) => (iso ? new Date(Date.parse(iso) + 8 * HOUR).toISOString().slice(0, 16) : "");
 export const chinaTime = (iso) => (iso ? `${chinaInput(iso).replace("T", " ")}` : "—");
-const fromChinaInput = (value) => (value ? `${value.length === 16 ? value + ":00" : value}+08:00` : "");
 
 export function couponTerms(c) {
   const off = c.kind === "percent" ? `${c.percent}% off` : `${cents(c.amount_cents)} off`;
@@ -30,7 +27,7 @@ export async function render(view, args) {
   const flash = takeFlash();
   append(view, h("div", {class: "page-head"},
     h("div", {}, h("h1", {text: "Campaigns and coupons"}),
-      h("p", {class: "muted", text: "Time-boxed campaigns: a points multiplier on purchases and coupons members claim on the storefront and apply at checkout. Times are China time."})),
+      h("p", {class: "muted", text: `Time-boxed campaigns: a points multiplier on purchases and coupons members claim on the storefront and apply at checkout. ${CHINA_TIME_NOTE}`})),
     h("a", {class: "button", href: "#/campaigns/new", text: "New campaign"})));
   if (flash) append(view, h("p", {class: "alert ok", role: "status", text: flash}));
   let campaigns;

@@ -1,6 +1,6 @@
 // Commission rates: the promotion-fee rates per product (and per category as the default), each from
 // the day it takes effect. Operators type percentages; the API stores basis points (12.50 % = 1250 bp).
-import {append, clearAlert, clearFieldErrors, day, empty, field, h, input, select, setBusy, setTitle, showAlert, showFieldErrors, when} from "./dom.js";
+import {append, chinaToday, clearAlert, clearFieldErrors, day, empty, field, h, input, select, setBusy, setTitle, showAlert, showFieldErrors, when} from "./dom.js";
 import {call, referenceData} from "./shared.js";
 import {loadError, percent, toBasisPoints} from "./rewards.js";
 
@@ -13,7 +13,6 @@ const LEVELS = [
 const MAX_BP = 5000;
 
 // Rates are dated in China time, as the API checks "today or later".
-export const chinaToday = () => new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
 
 // Per scope, the newest rate effective today is "in effect", later ones "scheduled", older "replaced".
 function standing(rates, today) {

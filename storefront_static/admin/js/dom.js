@@ -1,4 +1,6 @@
 // DOM helpers for the console. API text is always set as text, never parsed as HTML.
+const shown = (children) => children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false);
+
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props || {})) {
@@ -12,13 +14,21 @@ export function h(tag, props = {}, ...children) {
     else if (key in el && typeof value !== "string") el[key] = value;
     else el.setAttribute(key, value === true ? "" : value);
   }
-  el.append(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+  // A wide table scrolls sideways inside its wrapper: keyboard users need to reach it to scroll it.
+  if (el.classList.contains("table-wrap") && !el.hasAttribute("tabindex")) el.tabIndex = 0;
+  el.append(...shown(children));
   return el;
 }
 
-// Like el.append, but skips null/false children (a native append would show them as text).
+// Like el.append, but skips null/false children (a native append would show them as the word "null").
 export function append(el, ...children) {
-  el.append(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+  el.append(...shown(children));
+  return el;
+}
+
+// Like el.replaceChildren, skipping null/false children the same way.
+export function fill(el, ...children) {
+  el.replaceChildren(...shown(children));
   return el;
 }
 
@@ -133,17 +143,35 @@ export function readable(path) {
   }).filter(Boolean).join(", ");
 }
 
+// Operators enter and read China time (Asia/Shanghai, UTC+8 all year, no daylight saving), whatever
+// the time zone of the browser they use.
+export const CHINA_TIME = "Asia/Shanghai";
+export const CHINA_TIME_NOTE = "Times are China time (UTC+8).";
+const CHINA_OFFSET_MS = 8 * 3600 * 1000;
+
+// An instant as "3 Dec 2026, 19:08" in China time.
 export function when(iso) {
   if (!iso) return "";
   const d = new Date(iso);
-  return isNaN(d) ? String(iso) : d.toLocaleString("en-GB", {dateStyle: "medium", timeStyle: "short"});
+  return isNaN(d) ? String(iso) : d.toLocaleString("en-GB", {dateStyle: "medium", timeStyle: "short", timeZone: CHINA_TIME});
 }
 
+// A calendar date ("2026-12-03") as "3 Dec 2026"; an instant gives its China-time date.
 export function day(isoDate) {
   if (!isoDate) return "";
-  const d = new Date(String(isoDate).slice(0, 10) + "T00:00:00");
-  return isNaN(d) ? String(isoDate) : d.toLocaleDateString("en-GB", {dateStyle: "medium"});
+  const text = String(isoDate);
+  const d = text.length > 10 ? new Date(text) : new Date(`${text}T00:00:00Z`);
+  return isNaN(d) ? text : d.toLocaleDateString("en-GB", {dateStyle: "medium", timeZone: text.length > 10 ? CHINA_TIME : "UTC"});
 }
+
+// An instant as a datetime-local value in China time ("2026-11-25T10:00"), and back to an instant.
+export const chinaInput = (iso) => {
+  const t = iso ? Date.parse(iso) : NaN;
+  return isNaN(t) ? "" : new Date(t + CHINA_OFFSET_MS).toISOString().slice(0, 16);
+};
+export const fromChinaInput = (value) =>
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value || "") ? `${value.length === 16 ? value + ":00" : value}+08:00` : "";
+export const chinaToday = () => new Date(Date.now() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
 
 const number = new Intl.NumberFormat("en-US");
 export const money = (amount) => (amount === null || amount === undefined || amount === "" ? "—"

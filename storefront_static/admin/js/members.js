@@ -1,7 +1,7 @@
 // Members: find a member by e-mail, invitation code or member id, and see what the rewards programme
 // holds for them: profile (masked), inviter and invitees, addresses, latest orders, promotion-fee
 // balances and ledger, points, and their agent licence (which operators verify).
-import {append, clearAlert, clearFieldErrors, day, empty, field, h, input, money, setBusy, setTitle, showAlert, showFieldErrors, when} from "./dom.js";
+import {append, CHINA_TIME_NOTE, clearAlert, clearFieldErrors, day, empty, field, fill, h, input, money, setBusy, setTitle, showAlert, showFieldErrors, when} from "./dom.js";
 import {auditTable} from "./audit.js";
 import {call} from "./shared.js";
 import {cents, facts, loadError, shortId} from "./rewards.js";
@@ -46,7 +46,7 @@ export async function render(view, args, query) {
     try {
       const data = await call(`/admin/members?${new URLSearchParams({q: text})}`);
       const found = data.members || [];
-      results.replaceChildren(h("p", {class: "muted", role: "status", text: found.length ? `${found.length} member${found.length === 1 ? "" : "s"} found.` : `No member matches “${text}”.`}),
+      fill(results, h("p", {class: "muted", role: "status", text: found.length ? `${found.length} member${found.length === 1 ? "" : "s"} found.` : `No member matches “${text}”.`}),
         found.length ? h("div", {class: "table-wrap"}, h("table", {class: "list"},
           h("caption", {class: "sr-only", text: "Members found"}),
           h("thead", {}, h("tr", {}, ["Member", "E-mail", "Phone", "Invitation code", "Invitees", "Member since"].map((t, i) => h("th", {scope: "col", class: i === 4 ? "num" : null, text: t})))),
@@ -99,7 +99,8 @@ async function detail(view, id) {
 
   append(view,
     h("p", {class: "crumbs"}, h("a", {href: "#/members", text: "Members"}), " / ", m.display_name || id),
-    h("div", {class: "page-head"}, h("h1", {id: "member-heading", tabindex: "-1"}, m.display_name || "Member", " ", h("span", {class: "muted small mono", text: id}))),
+    h("div", {class: "page-head"}, h("div", {}, h("h1", {id: "member-heading", tabindex: "-1"}, m.display_name || "Member", " ", h("span", {class: "muted small mono", text: id})),
+      h("p", {class: "muted small", text: CHINA_TIME_NOTE}))),
     outcome,
     h("div", {class: "member-grid"},
       section("profile-h", "Profile", facts([
@@ -155,7 +156,7 @@ async function detail(view, id) {
         showAlert(alert, err.status === 422 ? "Please correct the licence number." : loadError(err, "Licence verification").textContent);
       }
     });
-    licenceSlot.replaceChildren(
+    fill(licenceSlot,
       h("p", {}, status, licence ? h("span", {class: "mono", text: ` ${licence.licence_no}`}) : null),
       licence && licence.verified_at ? h("p", {class: "muted small", text: `${licence.verified ? "Verified" : "Changed"} ${when(licence.verified_at)}${licence.verified_by ? ` by ${licence.verified_by}` : ""}`}) : null,
       form);
@@ -171,7 +172,7 @@ async function detail(view, id) {
     } catch (err) {
       if (err.status === 401 || err.status === 403) return;
       const b = data.balance || {};
-      feesSlot.replaceChildren(loadError(err, "The promotion-fee dashboard"),
+      fill(feesSlot, loadError(err, "The promotion-fee dashboard"),
         Object.keys(b).length ? facts(Object.entries(BALANCE).map(([k, label]) => [label, cents(b[`${k}_cents`])])) : null);
     }
   }
@@ -182,7 +183,7 @@ async function detail(view, id) {
     try {
       const page = await call(`${path}/commissions/entries?${new URLSearchParams({limit: "20", ...(after ? {after} : {})})}`);
       ledgerRows = after ? ledgerRows.concat(page.entries || []) : page.entries || [];
-      ledgerSlot.replaceChildren(ledgerRows.length ? h("div", {class: "table-wrap"}, h("table", {class: "list"},
+      fill(ledgerSlot, ledgerRows.length ? h("div", {class: "table-wrap"}, h("table", {class: "list"},
         h("caption", {class: "sr-only", text: "Promotion-fee ledger, newest first"}),
         h("thead", {}, h("tr", {}, ["When", "Entry", "Policy", "Level", "Balance", "Amount"].map((t, i) => h("th", {scope: "col", class: i === 5 ? "num" : null, text: t})))),
         h("tbody", {}, ledgerRows.map((e) => h("tr", {},
@@ -209,7 +210,7 @@ async function detail(view, id) {
       const p = await call(`${path}/points?${new URLSearchParams({limit: "20", ...(after ? {after} : {})})}`);
       pointRows = after ? pointRows.concat(p.history || []) : p.history || [];
       const t = p.totals || {};
-      pointsSlot.replaceChildren(
+      fill(pointsSlot,
         facts([
           ["Balance", h("strong", {text: `${p.points ?? 0} points`})],
           p.expiring_soon ? ["Expiring soon", `${p.expiring_soon.points} points on ${day(p.expiring_soon.on)}`] : null,

@@ -1,6 +1,6 @@
 // Policies: find a customer's policy by number, see what cancelling it today would refund, and cancel it
 // on the customer's behalf with a reason. The cancellation and its reason land in the audit trail.
-import {append, clearAlert, clearFieldErrors, day, empty, field, h, input, money, setBusy, setTitle, showAlert, showFieldErrors, textarea, when} from "./dom.js";
+import {append, CHINA_TIME_NOTE, clearAlert, clearFieldErrors, day, empty, field, h, input, money, setBusy, setTitle, showAlert, showFieldErrors, textarea, when} from "./dom.js";
 import {auditTable} from "./audit.js";
 import {call} from "./shared.js";
 
@@ -220,7 +220,7 @@ export async function render(view, args) {
 
   append(view,
     h("h1", {text: "Policies"}),
-    h("p", {class: "muted", text: "Find a customer's policy by its number. You can cancel it on the customer's behalf; the refund follows the product's rule and the cancellation is recorded in the audit trail."}),
+    h("p", {class: "muted", text: `Find a customer's policy by its number. You can cancel it on the customer's behalf; the refund follows the product's rule and the cancellation is recorded in the audit trail. ${CHINA_TIME_NOTE}`}),
     form, lookupAlert, outcome, detail);
   if (args.policy_no) await lookup(args.policy_no);
   else number.focus();

@@ -167,6 +167,7 @@ export function productEditor(product, {insurers, categories}, {isNew}) {
   const refundRule = select([["pro_rata", "Pro rata (unused days)"], ["short_rate", "Short-rate table"], ["none", "No refund"]],
     p.cancellation?.after_cooling_off || "pro_rata");
   const beneficiaries = h("input", {type: "checkbox", checked: !!p.has_beneficiaries, id: uid("in")});
+  const reunderwrite = h("input", {type: "checkbox", checked: !!p.reunderwrite_on_renewal, id: uid("in")});
 
   const channelBoxes = CHANNELS.map(([code, label]) => {
     const box = h("input", {type: "checkbox", value: code, checked: (p.channels || (isNew ? ["h5", "pc"] : [])).includes(code), id: uid("ch")});
@@ -218,7 +219,10 @@ export function productEditor(product, {insurers, categories}, {isNew}) {
           h("label", {class: "choice", for: beneficiaries.id}, beneficiaries, "Customers name beneficiaries")))),
     section("Plans and coverages", null, plans),
     section("Terms and options", null, terms, options),
-    section("Underwriting", null, questions),
+    section("Underwriting", null, questions,
+      h("div", {class: "field", dataset: {seg: "reunderwrite_on_renewal"}},
+        h("label", {class: "choice", for: reunderwrite.id}, reunderwrite, "Ask the health questions again at each renewal"),
+        h("p", {class: "hint", id: `${reunderwrite.id}-hint`, text: "Unticked: guaranteed renewal, the first answers stand."}))),
     section("Product page text", null,
       h("div", {class: "grid"},
         h("div", {class: "field full", dataset: {seg: "purchase_notes"}}, h("label", {for: notes.id || (notes.id = uid("in")), text: "Purchase notes"}),
@@ -227,7 +231,7 @@ export function productEditor(product, {insurers, categories}, {isNew}) {
           h("p", {class: "hint", id: `${exclusions.id}-hint`, text: "One exclusion per line."}), exclusions),
         cell("Terms summary", termsSummary, "terms_summary", "full")),
       faq));
-  [id, tags, notes, exclusions].forEach((c) => c.setAttribute("aria-describedby", `${c.id}-hint`));
+  [id, tags, notes, exclusions, reunderwrite].forEach((c) => c.setAttribute("aria-describedby", `${c.id}-hint`));
   assignPaths(el);
 
   const read = () => ({
@@ -248,6 +252,7 @@ export function productEditor(product, {insurers, categories}, {isNew}) {
     max_sum_insured_per_person: num(maxSum),
     cooling_off_days: num(coolingOff),
     cancellation: {after_cooling_off: refundRule.value},
+    reunderwrite_on_renewal: reunderwrite.checked,
     purchase_notes: lines(notes),
     exclusions: lines(exclusions),
     terms_summary: termsSummary.value.trim(),

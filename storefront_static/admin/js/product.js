@@ -1,5 +1,5 @@
 // One product: create it, or edit it with its shelf status, rate tables and audit trail.
-import {append, $, badge, channelName, clearAlert, clearFieldErrors, h, readable, errorPath, setBusy, setTitle, showAlert, showFieldErrors, when} from "./dom.js";
+import {$, append, badge, channelName, CHINA_TIME_NOTE, clearAlert, clearFieldErrors, errorPath, h, readable, setBusy, setTitle, showAlert, showFieldErrors, when} from "./dom.js";
 import {auditTable, describeAction} from "./audit.js";
 import {productEditor} from "./product-form.js";
 import {renderRates} from "./rates.js";
@@ -36,7 +36,7 @@ export async function render(view, {id, tab}) {
 
   const refreshLastChange = () => call(`/admin/audit?entity=${encodeURIComponent("product:" + id)}&limit=1`).then((a) => {
     const e = (a.entries || [])[0];
-    lastChange.textContent = e ? `Last change: ${describeAction(e.action)} by ${e.actor?.email || e.actor?.id || "someone"}, ${when(e.at)}` : "";
+    lastChange.textContent = e ? `Last change: ${describeAction(e.action)} by ${e.actor?.email || e.actor?.id || "someone"}, ${when(e.at)}.` : "";
   }).catch(() => { lastChange.textContent = ""; });
   refreshLastChange();
 
@@ -67,7 +67,7 @@ export async function render(view, {id, tab}) {
   append(view,
     h("p", {class: "crumbs"}, h("a", {href: "#/products", text: "Products"}), " / ", product.product_id),
     h("div", {class: "page-head"},
-      h("div", {}, h("h1", {text: product.name}), status, lastChange),
+      h("div", {}, h("h1", {text: product.name}), status, lastChange, h("p", {class: "muted small last-change", text: CHINA_TIME_NOTE})),
       h("div", {class: "head-actions"}, shelfButton)),
     shelfAlert,
     flashBox,

@@ -1,5 +1,5 @@
 // Rate tables: the versions published so far, and a form that uploads a CSV file as the next version.
-import {append, clearAlert, clearFieldErrors, day, empty, field, h, input, money, setBusy, showAlert, showFieldErrors, textarea, when} from "./dom.js";
+import {append, chinaToday, clearAlert, clearFieldErrors, day, empty, field, h, input, money, setBusy, showAlert, showFieldErrors, textarea, when} from "./dom.js";
 import {call} from "./shared.js";
 
 const HEADER = ["plan", "term", "age_min", "age_max", "gender", "premium"];
@@ -57,7 +57,7 @@ export async function renderRates(panel, product, onPublished) {
   const alert = h("div", {hidden: true});
   const file = h("input", {type: "file", accept: ".csv,text/csv", name: "csv"});
   const preview = h("div", {class: "csv-preview", "aria-live": "polite"});
-  const effective = input({type: "date", name: "effective_from", value: new Date().toISOString().slice(0, 10)});
+  const effective = input({type: "date", name: "effective_from", value: chinaToday()});
   const factors = textarea({name: "factors", rows: 3, spellcheck: false, class: "mono",
     placeholder: "{\"occupation_class\": {\"1\": \"1.00\", \"2\": \"1.20\", \"3\": \"1.60\", \"4\": \"2.30\"}}"});
   const options = textarea({name: "options", rows: 3, spellcheck: false, class: "mono",
@@ -156,7 +156,7 @@ export async function renderRates(panel, product, onPublished) {
         (before ? `; quotes already given on version ${before} keep their premium.` : "."), "ok");
       onPublished(result);
       form.reset();
-      effective.value = new Date().toISOString().slice(0, 10);
+      effective.value = chinaToday();
       csv = "";
       preview.replaceChildren();
       await loadVersions().catch(() => {});

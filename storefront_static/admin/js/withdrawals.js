@@ -1,6 +1,6 @@
 // Withdrawals: the queue of members' withdrawal requests by status. Approving pays out through the
 // payout provider (then "paid"); rejecting returns the money to the member's available balance.
-import {append, clearAlert, empty, field, h, setBusy, setTitle, showAlert, showFieldErrors, textarea, when} from "./dom.js";
+import {append, CHINA_TIME_NOTE, clearAlert, empty, field, h, setBusy, setTitle, showAlert, showFieldErrors, textarea, when} from "./dom.js";
 import {call} from "./shared.js";
 import {cents, loadError, pageHeadTabs, shortId} from "./rewards.js";
 
@@ -32,7 +32,7 @@ export async function render(view, args) {
 
   append(view,
     h("h1", {text: "Withdrawals"}),
-    h("p", {class: "muted", text: "Members withdraw their available promotion fees to the payout account on file. Approving pays the money out at once; rejecting gives it back to the member's available balance. Every decision is recorded in the audit trail."}),
+    h("p", {class: "muted", text: `Members withdraw their available promotion fees to the payout account on file. Approving pays the money out at once; rejecting gives it back to the member's available balance. Every decision is recorded in the audit trail. ${CHINA_TIME_NOTE}`}),
     pageHeadTabs("Withdrawal status", TABS.map(([key, label]) => [`#/withdrawals/${key}`, label, key]), status),
     outcome, count, list, more);
 
