@@ -7,8 +7,9 @@ answer; a request the schema allows but the route refuses for a structural reaso
 schema (see docs/decisions.md).
 
 As a customer (every route: the operators' ones only to see them refused) and as an operator (the
-operators' routes), with real identifiers - the customer's own order, policy, address and family
-member, a running campaign - so that routes are exercised past 404. The platform is its own, in a
+operators' routes), with real identifiers - the customer's own order, policy (with a renewal offer),
+address and family member, an order referred to underwriting, a running campaign - so that routes are
+exercised past 404. The webhook is signed as the provider signs it. The platform is its own, in a
 child process: the operator's generated edits (shelves, rates, settings, campaigns) never reach the
 other end-to-end tests. Derandomized with a fixed seed, so a CI run repeats the last one.
 """
