@@ -75,6 +75,8 @@ def _schema(operations: list[dict] | None = None):
         config=SchemathesisConfig.from_dict(
             {
                 "seed": SEED,
+                # Generating the largest bodies (a product document) can be slow on a busy CI machine.
+                "suppress-health-check": ["too_slow"],
                 # No example database: a run depends on the seed alone, not on what an earlier run kept.
                 "generation": {"max-examples": EXAMPLES, "deterministic": True, "database": "none"},
                 # Stateful runs follow links between operations; the fixtures below supply the ids.
