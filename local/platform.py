@@ -120,11 +120,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-browser", action="store_true", help="do not open the storefront in a browser tab"
     )
+    parser.add_argument(
+        "--no-schedules", action="store_true", help="do not fire the template's schedules on their own"
+    )
     args = parser.parse_args(argv)
 
     started = time.monotonic()
     print("==> starting the embedded AWS (moto) and creating what infra/template.yaml declares", flush=True)
-    platform = LocalPlatform(port=args.port, host=args.host)
+    platform = LocalPlatform(port=args.port, host=args.host, schedules=not args.no_schedules)
     try:
         platform.start()
     except KeyboardInterrupt:

@@ -53,7 +53,7 @@ class Caller:
         self.tokens = {"customer": customer.token, "operator": operator.token}
         self.secret = LOCAL_PARAMETERS["PaymentWebhookSecret"].encode()
 
-    def send(self, key: str, raw: bytes) -> tuple[int, dict]:
+    def send(self, key: str, raw: bytes, content_type: str | None = "application/json") -> tuple[int, dict]:
         from checkout.domain import webhook_signature
         from local.gateway import build_event
 
@@ -61,7 +61,7 @@ class Caller:
         path = re.sub(r"\{\w+\}", PATH_VALUE, template_path)
         route, params, _ = self.gateway.match(method, path)
         assert route is not None and route.path == template_path, key
-        headers = {"content-type": "application/json"}
+        headers = {"content-type": content_type} if content_type else {}
         for requirement in (contract_routes().get(key) or {}).get("security", [])[:1]:
             for scheme in requirement:
                 if scheme == "webhookSignature":
@@ -207,3 +207,38 @@ def test_given_a_body_over_a_mebibyte_when_sent_then_413_too_large(caller):
 @pytest.fixture(scope="module")
 def customer(aws) -> Api:
     return _signed_in(aws)
+
+
+# ----- media types ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ROUTES)
+def test_given_a_body_that_says_it_is_not_json_when_sent_to_a_write_route_then_415_in_the_api_error_shape(
+    caller, key
+):
+    # Before: Chalice's own 415 {"Code": "UnsupportedMediaType", ...}, after the body had been checked.
+    for content_type in ("text/plain", "application/x-www-form-urlencoded"):
+        status, answer = caller.send(key, b"{}", content_type)
+        assert (status, _error(status, answer)) == (415, None), (content_type, answer)
+        assert answer["error"]["code"] == "unsupported_media_type"
+    for content_type in ("application/json; charset=utf-8", None):
+        status, _answer = caller.send(key, b"{}", content_type)
+        assert status != 415, content_type
+
+
+def test_given_a_read_whose_client_sends_a_content_type_when_called_then_it_is_answered(caller):
+    # A request without a body has no media type to refuse (before: 415 for GET /products).
+    for key in ("GET /products", "GET /campaigns"):
+        status, answer = caller.send(key, b"", "text/plain")
+        assert status == 200, answer
+
+
+def test_given_no_token_when_a_body_of_another_media_type_is_sent_then_401_comes_first(aws):
+    from local.gateway import build_event
+
+    route, params, _ = Api(aws).gateway.match("POST", "/orders")
+    event = build_event(
+        route, "POST", "/orders", "", {"content-type": "text/plain"}, b"{}", params, "localhost"
+    )
+    result, _ = aws.runtime.invoke(route.function, event)
+    assert result["statusCode"] == 401, result

@@ -142,10 +142,16 @@ def test_given_a_bad_account_when_saved_then_422_names_each_field(aws):
     member = new_member(aws, account=False)
     status, body = member.put("/members/me/payout-account", {"holder_name": "L", "account_no": "12-34"})
     assert status == 422
-    assert set(body["error"]["fields"]) == {"holder_name", "bank_name"}
+    assert set(body["error"]["fields"]) == {"holder_name", "bank_name", "account_no"}
     account = {"holder_name": "Li Lei", "bank_name": "ICBC", "account_no": "12-34"}
     status, body = member.put("/members/me/payout-account", account)
-    assert status == 422 and set(body["error"]["fields"]) == {"account_no"}, body
+    assert status == 422 and body["error"]["fields"] == {
+        "account_no": "must be the bank account or card number: 12 to 19 digits"
+    }, body
+    # Spaces and dashes people type stay allowed.
+    account["account_no"] = "6222 0202-0011 2233 445"
+    status, body = member.put("/members/me/payout-account", account)
+    assert status == 200 and body["account_no"].endswith("3445"), body
     status, body = member.call("PUT", "/members/me/payout-account", ["not", "an", "object"])
     assert status == 400
 

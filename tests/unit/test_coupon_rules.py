@@ -43,6 +43,14 @@ def test_given_dates_in_china_then_a_campaign_runs_from_the_first_to_the_last_mi
     assert campaign["points_multiplier"] == "1.5"
 
 
+def test_given_a_day_at_the_ends_of_the_calendar_then_it_is_refused_as_a_date_not_a_crash():
+    # 0001-01-01 in China is still year 0 in UTC; a 500 before.
+    for starts_at, ends_at in (("0001-01-01", "0001-01-05"), ("9999-12-30", "9999-12-31T23:00:00-12:00")):
+        assert rules.instant(starts_at) is None or rules.instant(ends_at, end_of_day=True) is None
+        _, problems = rules.parse_campaign(_body(starts_at=starts_at, ends_at=ends_at), NOW)
+        assert "a date (YYYY-MM-DD, China time) or an ISO 8601 time" in problems.values()
+
+
 def test_given_bad_fields_then_each_is_named():
     _, problems = rules.parse_campaign(
         _body(

@@ -40,9 +40,10 @@ def instant(value: Any, end_of_day: bool = False) -> str | None:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=CHINA)
-    except ValueError:
+        # The first and last days of the calendar have no UTC time on the other side of China's offset.
+        return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+    except (ValueError, OverflowError):
         return None
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def is_active(campaign: dict[str, Any], at: str) -> bool:

@@ -86,12 +86,16 @@ def install(app, logger, authenticators: dict | None = None) -> None:
     def _map_errors(event, get_response):
         try:
             contract.check(event, schemes)
+            _no_media_type_without_a_body(event)
             response = get_response(event)
         except DomainError as exc:
             return error_response(exc)
         except Exception:
             logger.exception("unhandled error")
             response = Response(body={}, status_code=500)
+        if response.status_code == 415:
+            # Chalice's own media-type check answers in its own shape ({"Code", "Message"}).
+            return error_response(contract.UnsupportedMediaType("Send the request body as application/json"))
         if response.status_code >= 500:
             # Chalice already logged the traceback; never leak internals.
             return Response(
@@ -100,6 +104,17 @@ def install(app, logger, authenticators: dict | None = None) -> None:
                 headers={"Content-Type": "application/json"},
             )
         return response
+
+
+def _no_media_type_without_a_body(request) -> None:
+    """A request without a body has no media type to refuse: Chalice would answer a GET whose client
+    sent, say, `Content-Type: text/plain` with 415, before the route or its caller were looked at."""
+    from chalice.app import CaseInsensitiveMapping
+
+    if "content-type" in request.headers and not (request.raw_body or b"").strip():
+        request.headers = CaseInsensitiveMapping(
+            {name: value for name, value in request.headers.items() if name != "content-type"}
+        )
 
 
 def _customer(request) -> None:

@@ -7,7 +7,8 @@ middleware every route goes through, in the order API Gateway would: the caller 
 JSON, nesting depth, that it is an object - then the schema. Handlers keep their own (domain) checks.
 
 Failures: 400 `invalid_json` (not JSON, nested deeper than MAX_DEPTH, not an object, missing),
-413 `too_large`, 422 `validation_failed` with `fields` naming each bad field ("slots[0].product_id").
+413 `too_large`, 415 `unsupported_media_type` (a body whose Content-Type is not JSON), 422
+`validation_failed` with `fields` naming each bad field ("slots[0].product_id").
 
 Cold start: the JSON is read and fastjsonschema imported on the first body check, and each route's
 validator is compiled on its first use and cached for the container's life.
@@ -16,6 +17,7 @@ validator is compiled on its first use and cached for the container's life.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -37,6 +39,10 @@ class InvalidJson(BadRequest):
 
 class TooLarge(DomainError):
     status, code = 413, "too_large"
+
+
+class UnsupportedMediaType(DomainError):
+    status, code = 415, "unsupported_media_type"
 
 
 class RouteContract:
@@ -98,9 +104,24 @@ def check(request, authenticators: Mapping[str, Authenticator]) -> None:
     if route is None:
         return  # no request body in the contract: nothing to check
     _authenticate(request, route, authenticators)
+    refuse_other_media_types(request)
     body = request_body(request, route)
     if body is not _MISSING:
         route.validate(body)
+
+
+def is_json_media_type(content_type: str) -> bool:
+    """What Chalice takes for its routes' default `application/json` (so the two never disagree)."""
+    lowered = content_type.lower()
+    return "*/*" in lowered or "application/json" in (part.strip() for part in re.split("[,;]", lowered))
+
+
+def refuse_other_media_types(request) -> None:
+    """A body whose Content-Type says it is not JSON answers 415 before it is read (no header: JSON)."""
+    content_type = (request.headers or {}).get("content-type")
+    if content_type is None or not (request.raw_body or b"").strip() or is_json_media_type(content_type):
+        return
+    raise UnsupportedMediaType("Send the request body as application/json")
 
 
 def json_object(request) -> dict[str, Any]:
