@@ -11,13 +11,13 @@ from catalog import store
 from catalog.domain import merchandising, product_rules, rating, recommendation, search
 from catalog.domain.rate_table_upload import RateTableInvalid, build_rate_table, coverage_problems
 from catalog.domain.starting_price import premium_from
-from insuremall import audit, auth, errors
+from insuremall import audit, auth, errors, web
 from insuremall.models import now_iso
 from insuremall.observability import get_logger
 
 app = Chalice(app_name="insuremall-catalog")
 logger = get_logger("catalog")
-errors.install(app, logger)
+web.install(app, logger)
 
 CHANNELS = ("h5", "pc", "partner_api")
 _SUMMARY_FIELDS = (
@@ -68,7 +68,7 @@ def _summary(product: dict, insurers: dict[str, str]) -> dict:
 def _channel(params: dict) -> str | None:
     channel = params.get("channel")
     if channel is not None and channel not in CHANNELS:
-        raise errors.ValidationFailed({"channel": f"must be one of {', '.join(CHANNELS)}"})
+        raise errors.Invalid({"channel": f"must be one of {', '.join(CHANNELS)}"})
     return channel
 
 
@@ -138,7 +138,7 @@ def list_products():
     if kind is not None and kind not in product_rules.KINDS:
         problems["kind"] = f"must be one of {', '.join(product_rules.KINDS)}"
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     insurers = _insurer_names()
     products = []
     for product in store.list_products(params.get("category")):
@@ -171,24 +171,24 @@ def calculate_premium(product_id):
     """Live premium calculation for the product page; nothing is stored (a quote is POST /quotes)."""
     request = app.current_request
     product = _product_or_404(product_id, auth.optional_caller(request))
-    body = errors.json_object(request)
+    body = web.json_object(request)
     rate_table = _current_rate_table(product)
     if rate_table is None:
         raise errors.Conflict("This product has no published rates yet")
     try:
         premium = rating.rate(product, rate_table, rating.parse_rating_request(product, body))
     except rating.RatingError as exc:
-        raise errors.ValidationFailed(exc.errors) from exc
+        raise errors.Invalid(exc.errors) from exc
     return {"product_id": product_id, "premium": premium.to_dict()}
 
 
 @app.route("/recommendations", methods=["POST"])
 def recommend():
-    body = errors.json_object(app.current_request)
+    body = web.json_object(app.current_request)
     try:
         answers = recommendation.parse_questionnaire(body)
     except recommendation.QuestionnaireInvalid as exc:
-        raise errors.ValidationFailed(exc.errors) from exc
+        raise errors.Invalid(exc.errors) from exc
     products = [p for p in store.list_products() if p.get("status") == "on_shelf"]
     tables = {p["product_id"]: t for p in products if (t := _current_rate_table(p)) is not None}
     insurers = _insurer_names()
@@ -256,7 +256,7 @@ def _validated_product(body: dict) -> dict:
             categories={c["category_id"] for c in store.list_categories()},
         )
     except product_rules.ProductInvalid as exc:
-        raise errors.ValidationFailed(exc.errors) from exc
+        raise errors.Invalid(exc.errors) from exc
 
 
 @app.route("/admin/products", methods=["GET"])
@@ -271,7 +271,7 @@ def admin_list_products():
 def admin_create_product():
     request = app.current_request
     actor = auth.operator(request)
-    product = _validated_product(errors.json_object(request))
+    product = _validated_product(web.json_object(request))
     product.update(status="off_shelf", rate_table_version=None, premium_from=None, revision=1)
     store.create_product(product, actor)
     return Response(body=_admin_view(product), status_code=201)
@@ -288,12 +288,12 @@ def admin_get_product(product_id):
 def admin_update_product(product_id):
     request = app.current_request
     actor = auth.operator(request)
-    body = errors.json_object(request)
+    body = web.json_object(request)
     revision = body.get("revision")
     if isinstance(revision, bool) or not isinstance(revision, int):
-        raise errors.ValidationFailed({"revision": "is required: the revision you edited"})
+        raise errors.Invalid({"revision": "is required: the revision you edited"})
     if body.get("product_id", product_id) != product_id:
-        raise errors.ValidationFailed({"product_id": "cannot change; create a new product instead"})
+        raise errors.Invalid({"product_id": "cannot change; create a new product instead"})
     edited = _validated_product({**body, "product_id": product_id})
     before, guard = store.read_product(product_id)
     current = int(before.get("revision") or 1)
@@ -354,9 +354,9 @@ def _sale_problems(product: dict) -> str | None:
 def admin_shelve_product(product_id):
     request = app.current_request
     actor = auth.operator(request)
-    status = errors.json_object(request).get("status")
+    status = web.json_object(request).get("status")
     if status not in ("on_shelf", "off_shelf"):
-        raise errors.ValidationFailed({"status": "must be on_shelf or off_shelf"})
+        raise errors.Invalid({"status": "must be on_shelf or off_shelf"})
     before, guard = store.read_product(product_id)
     if before.get("status") == status:
         return _admin_view(before)
@@ -394,7 +394,7 @@ def admin_list_rate_tables(product_id):
 def admin_publish_rate_table(product_id):
     request = app.current_request
     actor = auth.operator(request)
-    body = errors.json_object(request)
+    body = web.json_object(request)
     before, guard = store.read_product(product_id)
     previous = _current_rate_table(before)
     version = store.latest_rate_table_version(product_id) + 1
@@ -408,7 +408,7 @@ def admin_publish_rate_table(product_id):
             published_by={"id": actor.subject, "email": actor.email},
         )
     except RateTableInvalid as exc:
-        raise errors.ValidationFailed(exc.errors, "The rate table was not published") from exc
+        raise errors.Invalid(exc.errors, "The rate table was not published") from exc
     lowest = premium_from(before, table)
     after = {
         **before,
@@ -430,9 +430,9 @@ def admin_publish_rate_table(product_id):
 # ---------- operators: banners, featured slots, categories ----------
 def _banner_body(request) -> dict:
     try:
-        return merchandising.validate_banner(errors.json_object(request))
+        return merchandising.validate_banner(web.json_object(request))
     except merchandising.MerchandisingInvalid as exc:
-        raise errors.ValidationFailed(exc.errors) from exc
+        raise errors.Invalid(exc.errors) from exc
 
 
 @app.route("/admin/banners", methods=["GET"])
@@ -481,12 +481,12 @@ def admin_get_featured():
 def admin_replace_featured():
     request = app.current_request
     actor = auth.operator(request)
-    body = errors.json_object(request)
+    body = web.json_object(request)
     known = {p["product_id"] for p in store.list_products(consistent=True)}
     try:
         slots = merchandising.validate_featured(body, known)
     except merchandising.MerchandisingInvalid as exc:
-        raise errors.ValidationFailed(exc.errors) from exc
+        raise errors.Invalid(exc.errors) from exc
     return _featured_view(store.replace_featured(slots, actor))
 
 
@@ -495,9 +495,9 @@ def admin_create_category():
     request = app.current_request
     actor = auth.operator(request)
     try:
-        category = merchandising.validate_category(errors.json_object(request))
+        category = merchandising.validate_category(web.json_object(request))
     except merchandising.MerchandisingInvalid as exc:
-        raise errors.ValidationFailed(exc.errors) from exc
+        raise errors.Invalid(exc.errors) from exc
     return Response(body=store.create_category(category, actor), status_code=201)
 
 
@@ -506,9 +506,9 @@ def admin_update_category(category_id):
     request = app.current_request
     actor = auth.operator(request)
     try:
-        category = merchandising.validate_category(errors.json_object(request), category_id)
+        category = merchandising.validate_category(web.json_object(request), category_id)
     except merchandising.MerchandisingInvalid as exc:
-        raise errors.ValidationFailed(exc.errors) from exc
+        raise errors.Invalid(exc.errors) from exc
     return store.update_category(category, actor)
 
 
@@ -530,5 +530,5 @@ def admin_audit():
     if not 1 <= limit <= audit.MAX_LIMIT:
         problems["limit"] = f"must be a whole number from 1 to {audit.MAX_LIMIT}"
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     return {"entries": store.audit_trail(entity, limit)}

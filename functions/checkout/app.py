@@ -16,7 +16,7 @@ from checkout import discounts, payments, purchase, store
 from checkout.domain import identity, webhook_signature
 from checkout.domain.application import build_application
 from distribution import attribution
-from insuremall import auth, aws, errors
+from insuremall import auth, aws, errors, web
 from insuremall.config import get_settings
 from insuremall.money import to_cents
 from insuremall.observability import get_logger
@@ -37,10 +37,10 @@ def _signed_by_the_provider(request) -> None:
         )
     except webhook_signature.SignatureError as exc:
         logger.warning("webhook rejected", extra={"reason": exc.reason})
-        raise errors.Unauthorized(f"Webhook signature rejected: {exc.reason}") from exc
+        raise errors.Unauthenticated(f"Webhook signature rejected: {exc.reason}") from exc
 
 
-errors.install(app, logger, authenticators={"webhookSignature": _signed_by_the_provider})
+web.install(app, logger, authenticators={"webhookSignature": _signed_by_the_provider})
 
 CHINA = timezone(timedelta(hours=8))  # no DST, so a fixed offset is exact
 CHANNELS = {"h5", "pc", "partner_api"}
@@ -72,10 +72,10 @@ def _quote_view(quote: dict) -> dict:
 
 @app.route("/quotes", methods=["POST"])
 def create_quote():
-    body = errors.json_object(app.current_request)
+    body = web.json_object(app.current_request)
     product_id = body.get("product_id")
     if not isinstance(product_id, str) or not product_id:
-        raise errors.ValidationFailed({"product_id": "is required"})
+        raise errors.Invalid({"product_id": "is required"})
     product = catalog.get_product(product_id)
     if product is None or product.get("status") != "on_shelf":
         raise errors.NotFound("This product is not on sale")
@@ -105,7 +105,7 @@ def create_quote():
     except rating.RatingError as exc:
         problems = {**exc.errors, **problems}
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
 
     version = int(product["rate_table_version"])
     rate_table = catalog.get_rate_table(product_id, version)
@@ -114,7 +114,7 @@ def create_quote():
     try:
         premium = rating.rate(product, rate_table, request)
     except rating.RatingError as exc:
-        raise errors.ValidationFailed(exc.errors) from exc
+        raise errors.Invalid(exc.errors) from exc
     now = int(time.time())
     quote = {
         "quote_id": f"Q{uuid.uuid4().hex[:20].upper()}",
@@ -150,7 +150,7 @@ def get_quote(quote_id):
 def preview_discounts(quote_id):
     """What a coupon and points would take off this quote, and the member's choices."""
     caller = auth.customer(app.current_request)
-    body = errors.json_object(app.current_request)
+    body = web.json_object(app.current_request)
     quote = store.get_quote(quote_id)
     if quote is None:
         raise errors.NotFound("No such quote")
@@ -175,10 +175,10 @@ def _own_order(order_id: str, caller: auth.Caller) -> dict:
 def create_order():
     request = app.current_request
     caller = auth.customer(request)
-    body = errors.json_object(request)
+    body = web.json_object(request)
     key = (request.headers or {}).get("idempotency-key")
     if key is not None and not (8 <= len(key) <= 64 and key.replace("-", "").replace("_", "").isalnum()):
-        raise errors.BadRequest("Idempotency-Key must be 8-64 letters, digits, '-' or '_'")
+        raise errors.Malformed("Idempotency-Key must be 8-64 letters, digits, '-' or '_'")
     request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
     if key is not None:
         # A retry answers with the first order, which holds its discounts (its coupon is used by it).
@@ -189,15 +189,15 @@ def create_order():
 
     quote_id = body.get("quote_id")
     if not isinstance(quote_id, str) or not quote_id:
-        raise errors.ValidationFailed({"quote_id": "is required"})
+        raise errors.Invalid({"quote_id": "is required"})
     quote = store.get_quote(quote_id)
     if quote is None:
-        raise errors.ValidationFailed({"quote_id": "no such quote"})
+        raise errors.Invalid({"quote_id": "no such quote"})
     if time.time() >= quote["valid_until"]:
         raise errors.Conflict("This quote has expired; get a new quote", {"quote_id": "expired"})
     channel = body.get("channel", "h5")
     if channel not in CHANNELS:
-        raise errors.ValidationFailed({"channel": f"must be one of {sorted(CHANNELS)}"})
+        raise errors.Invalid({"channel": f"must be one of {sorted(CHANNELS)}"})
     product = catalog.get_product(quote["product_id"])
     if product is None or product.get("status") != "on_shelf":
         raise errors.Conflict("This product is no longer on sale")
@@ -236,7 +236,7 @@ def create_order():
         channel=channel,
     )
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     # Discounts are derived here from the gross premium; the client only names a coupon and points.
     discount = discounts.derive(caller.subject, product["product_id"], quote["premium_cents"], body)
     application["premium"] = discounts.priced(application["premium"], discount)
@@ -307,7 +307,7 @@ def get_order(order_id):
 def payment_webhook():
     request = app.current_request
     _signed_by_the_provider(request)  # the contract checked it already; cheap, and kept with the route
-    event = errors.json_object(request)
+    event = web.json_object(request)
     if event.get("type") != "payment_intent.succeeded":
         return {"received": True, "ignored": event.get("type")}
     data = event.get("data") or {}
@@ -318,7 +318,7 @@ def payment_webhook():
         data.get("intent_id") != order["payment_intent_id"]
         or data.get("amount_cents") != order["premium_cents"]
     ):
-        raise errors.ValidationFailed({"data": "payment does not match the order"})
+        raise errors.Invalid({"data": "payment does not match the order"})
     try:
         order, changed = store.mark_paid(order["order_id"], data["intent_id"], str(data.get("paid_at")))
     except store.InvalidTransition as exc:

@@ -37,7 +37,7 @@ def derive(
     member_id: str, product_id: str, gross_cents: int, body: dict[str, Any], with_choices: bool = False
 ) -> dict[str, Any]:
     """The discounts the request asks for, checked against the member's coupon and points and the
-    programme's limits; ValidationFailed names what cannot be applied."""
+    programme's limits; Invalid names what cannot be applied."""
     claim_id, points, problems = rules.parse_request(body)
     at = now_iso()
     claim = None
@@ -59,7 +59,7 @@ def derive(
     )
     problems |= {k: v for k, v in more.items() if k not in problems}
     if problems:
-        raise errors.ValidationFailed(problems, "These discounts cannot be applied")
+        raise errors.Invalid(problems, "These discounts cannot be applied")
     if with_choices:
         result["points_balance"] = balance
         result["coupons"] = [

@@ -10,12 +10,12 @@ from __future__ import annotations
 from chalice import Chalice
 
 from checkout import payments
-from insuremall import errors
+from insuremall import errors, web
 from insuremall.observability import get_logger
 
 app = Chalice(app_name="insuremall-sandbox-payments")
 logger = get_logger("sandbox-payments")
-errors.install(app, logger)
+web.install(app, logger)
 
 WEBHOOK_URL = payments.webhook_url_from_configuration()
 PUBLIC_FIELDS = ("intent_id", "order_id", "amount_cents", "currency", "status")
@@ -31,8 +31,8 @@ def get_sandbox_payment(intent_id):
 
 @app.route("/sandbox-payments/{intent_id}/pay", methods=["POST"])
 def pay_sandbox_payment(intent_id):
-    body = errors.json_object(app.current_request)
+    body = web.json_object(app.current_request)
     client_secret = body.get("client_secret")
     if not isinstance(client_secret, str) or not client_secret:
-        raise errors.ValidationFailed({"client_secret": "is required: the one in the payer's order"})
+        raise errors.Invalid({"client_secret": "is required: the one in the payer's order"})
     return payments.sandbox().pay(intent_id, client_secret, WEBHOOK_URL)

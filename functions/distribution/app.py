@@ -11,14 +11,14 @@ from chalice import Chalice, Response
 from distribution import store
 from distribution.domain import members
 from distribution.routes import campaigns, commissions, invitations, points, withdrawals
-from insuremall import auth, aws, errors
+from insuremall import auth, aws, errors, web
 from insuremall.config import get_settings
 from insuremall.observability import get_logger
 from insuremall.privacy import mask_email
 
 app = Chalice(app_name="insuremall-distribution")
 logger = get_logger("distribution")
-errors.install(app, logger)
+web.install(app, logger)
 app.register_blueprint(points.bp)
 app.register_blueprint(invitations.bp)
 app.register_blueprint(campaigns.bp)
@@ -37,7 +37,7 @@ def _credentials(body: dict) -> tuple[str, str]:
     if not isinstance(password, str) or not password:
         problems["password"] = "is required"  # noqa: S105 - a message, not a password
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     return email.strip().lower(), password
 
 
@@ -60,7 +60,7 @@ def _sign_in(email: str, password: str) -> dict:
             AuthParameters={"USERNAME": email, "PASSWORD": password},
         )
     except (client.exceptions.NotAuthorizedException, client.exceptions.UserNotFoundException) as exc:
-        raise errors.Unauthorized("Wrong e-mail or password") from exc
+        raise errors.Unauthenticated("Wrong e-mail or password") from exc
     except client.exceptions.UserNotConfirmedException as exc:
         raise errors.Forbidden("Confirm your e-mail address first") from exc
     return _tokens(result)
@@ -73,11 +73,11 @@ def health():
 
 @app.route("/members/signup", methods=["POST"])
 def sign_up():
-    body = errors.json_object(app.current_request)
+    body = web.json_object(app.current_request)
     email, password = _credentials(body)
     name = body.get("name", "")
     if not isinstance(name, str) or len(name.strip()) > 60:
-        raise errors.ValidationFailed({"name": "at most 60 characters"})
+        raise errors.Invalid({"name": "at most 60 characters"})
     name = name.strip() or email.split("@")[0]
     client, settings = aws.client("cognito-idp"), get_settings()
     try:
@@ -92,11 +92,11 @@ def sign_up():
             "An account with this e-mail already exists; sign in instead", {"email": "already registered"}
         ) from exc
     except client.exceptions.InvalidPasswordException as exc:
-        raise errors.ValidationFailed(
+        raise errors.Invalid(
             {"password": "use at least 8 characters with lower-case letters and digits"}
         ) from exc
     except client.exceptions.InvalidParameterException as exc:
-        raise errors.ValidationFailed({"email": "not accepted by the identity service"}) from exc
+        raise errors.Invalid({"email": "not accepted by the identity service"}) from exc
     # The storefront signs people straight in; e-mail verification is a later step (docs/decisions.md).
     client.admin_confirm_sign_up(UserPoolId=settings.user_pool_id, Username=email)
     member = store.create_member(result["UserSub"], email, name)
@@ -110,7 +110,7 @@ def sign_up():
 
 @app.route("/members/signin", methods=["POST"])
 def sign_in():
-    email, password = _credentials(errors.json_object(app.current_request))
+    email, password = _credentials(web.json_object(app.current_request))
     return {"tokens": _sign_in(email, password)}
 
 
@@ -137,9 +137,9 @@ def me():
 @app.route("/members/me", methods=["PUT"])
 def update_me():
     caller = auth.customer(app.current_request)
-    changes, problems = members.parse_profile_update(errors.json_object(app.current_request))
+    changes, problems = members.parse_profile_update(web.json_object(app.current_request))
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     _member(caller)
     member = store.update_member(caller.subject, changes)
     return {"member": members.member_view(member), "operator": caller.is_operator}
@@ -154,9 +154,9 @@ def list_family():
 @app.route("/members/me/family", methods=["POST"])
 def add_family_member():
     caller = auth.customer(app.current_request)
-    person, problems = members.parse_family_member(errors.json_object(app.current_request))
+    person, problems = members.parse_family_member(web.json_object(app.current_request))
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     _member(caller)
     conflict = members.family_conflict(person, store.list_family(caller.subject))
     if conflict:
@@ -192,9 +192,9 @@ def list_addresses():
 @app.route("/members/me/addresses", methods=["POST"])
 def add_address():
     caller = auth.customer(app.current_request)
-    address, problems = members.parse_address(errors.json_object(app.current_request))
+    address, problems = members.parse_address(web.json_object(app.current_request))
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     _member(caller)
     return Response(body=members.address_view(store.add_address(caller.subject, address)), status_code=201)
 

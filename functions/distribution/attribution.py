@@ -16,7 +16,7 @@ def attribution_for(buyer_id: str, ref: Any = None) -> dict[str, Any]:
     arrived through a shared link carrying the invite code `ref`. An unknown code attributes nothing
     (a stale link must not block a purchase); a `ref` that is not text is refused (422)."""
     if ref is not None and (not isinstance(ref, str) or len(ref) > 64):
-        raise errors.ValidationFailed({"ref": "an invitation code from a shared link, as text"})
+        raise errors.Invalid({"ref": "an invitation code from a shared link, as text"})
     buyer_inviter = store.inviter_of(buyer_id)
     ref_owner = None
     if buyer_inviter is None and ref:

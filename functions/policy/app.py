@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from chalice import Chalice
 
-from insuremall import audit, auth, aws, errors
+from insuremall import audit, auth, aws, errors, web
 from insuremall.config import get_settings
 from insuremall.models import now_iso
 from insuremall.observability import get_logger
@@ -18,7 +18,7 @@ from policy.domain import cancellation, endorsement
 
 app = Chalice(app_name="insuremall-policy")
 logger = get_logger("policy")
-errors.install(app, logger)
+web.install(app, logger)
 
 
 def _summary(policy: dict) -> dict:
@@ -93,7 +93,7 @@ def list_referrals():
     auth.operator(request)
     status = (request.query_params or {}).get("status", "pending")
     if status not in store.REFERRAL_STATUSES:
-        raise errors.ValidationFailed({"status": f"must be one of {', '.join(store.REFERRAL_STATUSES)}"})
+        raise errors.Invalid({"status": f"must be one of {', '.join(store.REFERRAL_STATUSES)}"})
     return {
         "status": status,
         "referrals": [{k: v for k, v in r.items() if k != "task_token"} for r in store.referrals(status)],
@@ -104,7 +104,7 @@ def list_referrals():
 def decide_referral(order_id):
     request = app.current_request
     operator = auth.operator(request)
-    body = errors.json_object(request)
+    body = web.json_object(request)
     decision, note = body.get("decision"), body.get("note", "")
     problems = {}
     if decision not in ("accept", "decline"):
@@ -114,7 +114,7 @@ def decide_referral(order_id):
     if decision == "decline" and not (isinstance(note, str) and note.strip()):
         problems["note"] = "give the reason for the decline; the customer sees it"
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     referral = store.get_referral(order_id)
     if referral is None:
         raise errors.NotFound("No referral for this order")
@@ -289,14 +289,14 @@ def cancellation_quote(policy_no):
 def cancel_policy(policy_no):
     request = app.current_request
     caller = auth.customer(request)
-    body = errors.json_object(request)
+    body = web.json_object(request)
     problems: dict = {}
     reason = _reason(body, problems)
     expected = body.get("refund_cents")
     if isinstance(expected, bool) or not isinstance(expected, int) or expected < 0:
         problems["refund_cents"] = "the refund amount in fen from the cancellation quote, to confirm it"
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     return _cancel(_owned_policy(policy_no, caller), caller, reason, expected, "customer")
 
 
@@ -304,11 +304,11 @@ def cancel_policy(policy_no):
 def operator_cancel_policy(policy_no):
     request = app.current_request
     operator = auth.operator(request)
-    body = errors.json_object(request)
+    body = web.json_object(request)
     problems: dict = {}
     reason = _reason(body, problems)
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     policy = store.get_policy(policy_no, consistent=True)
     if policy is None:
         raise errors.NotFound("No such policy")
@@ -358,7 +358,7 @@ def policy_document_link(policy_no):
         raise errors.NotFound("No such policy")
     raw = (request.query_params or {}).get("version")
     if raw is not None and not (raw.isdigit() and 1 <= int(raw) <= 9999):
-        raise errors.ValidationFailed({"version": "a document version number, e.g. 1"})
+        raise errors.Invalid({"version": "a document version number, e.g. 1"})
     versions, current = _document_versions(policy)
     if current is None:
         raise errors.NotFound("The policy document is not ready yet; try again in a moment")
@@ -416,7 +416,7 @@ def verify_policy(code):
     current version? No personal data."""
     code = (code or "").strip().upper()
     if not (10 <= len(code) <= 40 and code.isalnum()):
-        raise errors.BadRequest("A verification code is 20 letters and digits, as printed under the QR code")
+        raise errors.Malformed("A verification code is 20 letters and digits, as printed under the QR code")
     found = store.verification(code)
     policy = store.get_policy(found["policy_no"]) if found else None
     if policy is None:
@@ -463,16 +463,16 @@ def endorse_policy(policy_no):
     effective today (China time) and a new document version."""
     request = app.current_request
     caller = auth.customer(request)
-    body = errors.json_object(request)
+    body = web.json_object(request)
     policy = _owned_policy(policy_no, caller)
     changes_requested, problems = endorsement.validate(body, policy["product_snapshot"])
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     if policy["status"] != "in_force":
         raise errors.Conflict(f"This policy is {policy['status']}; only a policy in force can be changed")
     parties, changes = endorsement.apply(policy["parties"], changes_requested)
     if not changes:
-        raise errors.ValidationFailed({"body": "nothing changes: these are the policy's current details"})
+        raise errors.Invalid({"body": "nothing changes: these are the policy's current details"})
     record = {
         "effective_date": _today().isoformat(),
         "changes": changes,
@@ -557,7 +557,7 @@ def renew_policy(policy_no):
 
     request = app.current_request
     caller = auth.customer(request)
-    body = errors.json_object(request)
+    body = web.json_object(request)
     policy = _owned_policy(policy_no, caller)
     offer = store.get_renewal_offer(policy_no)
     if offer is None:
@@ -577,7 +577,7 @@ def renew_policy(policy_no):
         # Otherwise it failed, or was claimed but never written (a crash): it is replaced below.
 
     if body.get("accept_terms") is not True:
-        raise errors.ValidationFailed({"accept_terms": "read and accept the policy terms to continue"})
+        raise errors.Invalid({"accept_terms": "read and accept the policy terms to continue"})
     terms = offer["offer"]
     product = catalog.get_product(terms["product_id"])
     if product is None or product.get("status") != "on_shelf":
@@ -612,7 +612,7 @@ def renew_policy(policy_no):
     if problems:
         health = {k: v for k, v in problems.items() if k.startswith("health_answers")}
         if health:
-            raise errors.ValidationFailed(health)
+            raise errors.Invalid(health)
         logger.warning(
             "renewal application invalid", extra={"policy_no": policy_no, "fields": sorted(problems)}
         )

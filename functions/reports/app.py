@@ -6,14 +6,14 @@ from datetime import date
 
 from chalice import Chalice
 
-from insuremall import auth, errors
+from insuremall import auth, errors, web
 from insuremall.observability import get_logger
 from reports import store
 from reports.domain.sales import daily_report
 
 app = Chalice(app_name="insuremall-reports")
 logger = get_logger("reports")
-errors.install(app, logger)
+web.install(app, logger)
 
 
 @app.route("/reports/health", methods=["GET"])
@@ -29,5 +29,5 @@ def daily_sales():
     try:
         date.fromisoformat(day)
     except ValueError as exc:
-        raise errors.ValidationFailed({"date": "give the day as YYYY-MM-DD"}) from exc
+        raise errors.Invalid({"date": "give the day as YYYY-MM-DD"}) from exc
     return daily_report(day, store.sales_counters(day))

@@ -146,9 +146,9 @@ def test_given_an_operator_change_then_it_is_audited_and_a_claimed_coupon_cannot
     def refuse(claimed):
         problems = rules.quota_problems(change["coupons"], claimed)
         if problems:
-            raise errors.ValidationFailed(problems)
+            raise errors.Invalid(problems)
 
-    with pytest.raises(errors.ValidationFailed) as refused:
+    with pytest.raises(errors.Invalid) as refused:
         campaigns.update(campaign_id, change, OPERATOR, refuse)
     assert "coupons[0].quota" in refused.value.fields
 

@@ -18,7 +18,7 @@ from distribution.domain.invitation import normalize_code
 from distribution.domain.members import normalize_mobile
 from distribution.domain.withdrawal import parse_payout_account
 from insuremall import contract
-from insuremall.errors import ValidationFailed
+from insuremall.errors import Invalid
 from tests.request_fields import body_with, contract_routes, field_name
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +28,7 @@ def _schema_refuses(key: str, path: tuple, value) -> str | None:
     """The contract's words for `value` at `path`, or None when the schema lets it through."""
     try:
         contract.RouteContract(key, contract_routes()[key]).validate(body_with(path, value))
-    except ValidationFailed as exc:
+    except Invalid as exc:
         return exc.fields.get(field_name(path))
     return None
 
@@ -250,7 +250,7 @@ def test_given_a_value_of_the_wrong_form_when_checked_then_the_schema_refuses_it
 
 
 def test_given_an_endorsement_that_changes_nothing_then_the_schema_says_what_to_give():
-    with pytest.raises(ValidationFailed) as caught:
+    with pytest.raises(Invalid) as caught:
         contract.RouteContract(
             "POST /policies/{policy_no}/endorsements",
             contract_routes()["POST /policies/{policy_no}/endorsements"],

@@ -9,7 +9,7 @@ from chalice import Blueprint, Response
 
 from distribution.domain import coupon as rules
 from distribution.rewards import campaigns
-from insuremall import auth, errors
+from insuremall import auth, errors, web
 from insuremall.models import now_iso
 from insuremall.observability import get_logger
 
@@ -72,9 +72,9 @@ def list_campaigns():
 @bp.route("/admin/campaigns", methods=["POST"])
 def create_campaign():
     operator = auth.operator(bp.current_request)
-    campaign, problems = rules.parse_campaign(errors.json_object(bp.current_request), now_iso())
+    campaign, problems = rules.parse_campaign(web.json_object(bp.current_request), now_iso())
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     created = campaigns.create(campaign, operator)
     logger.info("campaign created", extra={"campaign_id": created["campaign_id"]})
     return Response(body=_operator_view(created, now_iso()), status_code=201)
@@ -86,14 +86,14 @@ def update_campaign(campaign_id: str):
     current = campaigns.get(_campaign_id(campaign_id), consistent=True)
     if current is None:
         raise errors.NotFound("No such campaign")
-    campaign, problems = rules.parse_campaign(errors.json_object(bp.current_request), now_iso(), current)
+    campaign, problems = rules.parse_campaign(web.json_object(bp.current_request), now_iso(), current)
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
 
     def refuse(claimed: dict[str, int]) -> None:
         found = rules.quota_problems(campaign["coupons"], claimed)
         if found:
-            raise errors.ValidationFailed(found)
+            raise errors.Invalid(found)
 
     updated = campaigns.update(campaign_id, campaign, operator, refuse)
     logger.info("campaign updated", extra={"campaign_id": campaign_id})

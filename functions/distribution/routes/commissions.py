@@ -12,7 +12,7 @@ from chalice import Blueprint, Response
 
 from distribution.domain import commission, program_settings
 from distribution.rewards import commission_rates, ledger, settings
-from insuremall import audit, auth, errors
+from insuremall import audit, auth, errors, web
 from insuremall.money import from_cents
 from insuremall.observability import get_logger
 
@@ -75,12 +75,12 @@ def entries_page(member_id: str, request) -> dict[str, Any]:
         problems["limit"] = f"must be a whole number from 1 to {ledger.PAGE_LIMIT}"
     after = params.get("after") or None
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     try:
         items, cursor = ledger.page(member_id, int(raw_limit), after)
     except ValueError as exc:
         problem = {"after": "is not a cursor of this list; start again without it"}
-        raise errors.ValidationFailed(problem) from exc
+        raise errors.Invalid(problem) from exc
     return {"entries": [entry_view(e) for e in items], "next": cursor}
 
 
@@ -124,11 +124,11 @@ def list_commission_rates():
     params = bp.current_request.query_params or {}
     product_id, category_id = params.get("product_id"), params.get("category_id")
     if product_id and category_id:
-        raise errors.ValidationFailed({"category_id": "give product_id or category_id, not both"})
+        raise errors.Invalid({"category_id": "give product_id or category_id, not both"})
     if product_id or category_id:
         scope, scope_id = ("product", product_id) if product_id else ("category", category_id)
         if not commission.is_scope_id(scope_id):
-            raise errors.ValidationFailed({f"{scope}_id": "is not a product or category id"})
+            raise errors.Invalid({f"{scope}_id": "is not a product or category id"})
         return {"rates": commission_rates.history(scope, scope_id)}
     return {"rates": commission_rates.all_rates()}
 
@@ -137,9 +137,9 @@ def list_commission_rates():
 def add_commission_rate():
     caller = auth.operator(bp.current_request)
     today = _today()
-    rate, problems = commission.parse_rate(errors.json_object(bp.current_request), today)
+    rate, problems = commission.parse_rate(web.json_object(bp.current_request), today)
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     try:
         saved = commission_rates.add(rate, caller, today)
     except commission_rates.RateAlreadyInEffect as exc:
@@ -162,17 +162,17 @@ def get_rewards_settings():
 @bp.route("/admin/rewards/settings", methods=["PUT"])
 def put_rewards_settings():
     caller = auth.operator(bp.current_request)
-    body = errors.json_object(bp.current_request)
+    body = web.json_object(bp.current_request)
     revision = body.get("revision")
     if isinstance(revision, bool) or not isinstance(revision, int) or revision < 0:
-        raise errors.ValidationFailed({"revision": "send the revision you read with GET"})
+        raise errors.Invalid({"revision": "send the revision you read with GET"})
     before = settings.current()
     if revision != before["revision"]:
         raise _stale(before["revision"])
     current = {k: v for k, v in before.items() if k != "revision"}
     changed, problems = program_settings.validate(body, current)
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     changes = audit.field_changes(current, changed)
 
     def audit_entry(transaction) -> None:

@@ -13,7 +13,7 @@ from checkout import store as checkout_store
 from distribution import store
 from distribution.domain import invitation, members
 from distribution.rewards import ledger
-from insuremall import auth, errors
+from insuremall import auth, errors, web
 from insuremall.observability import get_logger
 from insuremall.privacy import mask_email, mask_id_number, mask_phone
 
@@ -67,7 +67,7 @@ def _limit(raw: str | None, default: int, maximum: int) -> int:
     if raw is None:
         return default
     if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise errors.ValidationFailed({"limit": f"a whole number from 1 to {maximum}"})
+        raise errors.Invalid({"limit": f"a whole number from 1 to {maximum}"})
     return int(raw)
 
 
@@ -88,9 +88,9 @@ def my_invitation():
 @bp.route("/members/me/inviter", methods=["POST"])
 def bind_my_inviter():
     caller = auth.customer(bp.current_request)
-    body = errors.json_object(bp.current_request)
+    body = web.json_object(bp.current_request)
     if not isinstance(body.get("invite_code"), str) or not body["invite_code"].strip():
-        raise errors.ValidationFailed({"invite_code": "is required"})
+        raise errors.Invalid({"invite_code": "is required"})
     _own_profile(caller)
     result = bind(caller.subject, body["invite_code"])
     if result["bound"]:
@@ -99,7 +99,7 @@ def bind_my_inviter():
         raise errors.Conflict(
             "You already have an inviter; it cannot be changed", {"invite_code": "already bound"}
         )
-    raise errors.ValidationFailed({"invite_code": result["message"]}, f"Not bound: {result['message']}")
+    raise errors.Invalid({"invite_code": result["message"]}, f"Not bound: {result['message']}")
 
 
 @bp.route("/members/me/invitees", methods=["GET"])
@@ -109,7 +109,7 @@ def my_invitees():
     limit = _limit(params.get("limit"), 20, INVITEES_LIMIT)
     after = params.get("after")
     if after is not None and not MEMBER_ID.match(after):
-        raise errors.ValidationFailed({"after": "use the `next` of the previous page"})
+        raise errors.Invalid({"after": "use the `next` of the previous page"})
     page, next_cursor = store.list_invitees(caller.subject, limit, after)
     return {
         "invitees": [
@@ -169,7 +169,7 @@ def find_members():
     auth.operator(bp.current_request)
     q = ((bp.current_request.query_params or {}).get("q") or "").strip()
     if not q or len(q) > 200:
-        raise errors.ValidationFailed({"q": "an e-mail address, invitation code or member id"})
+        raise errors.Invalid({"q": "an e-mail address, invitation code or member id"})
     found: list[str] = []
     if "@" in q:
         member_id = store.member_by_email(q)
@@ -237,7 +237,7 @@ def member_detail(member_id: str):
 @bp.route("/admin/members/{member_id}/licence", methods=["POST"])
 def set_licence(member_id: str):
     operator = auth.operator(bp.current_request)
-    body = errors.json_object(bp.current_request)
+    body = web.json_object(bp.current_request)
     problems = {}
     licence_no = body.get("licence_no")
     if not isinstance(licence_no, str) or not LICENCE_NO.match(licence_no.strip()):
@@ -245,7 +245,7 @@ def set_licence(member_id: str):
     if not isinstance(body.get("verified"), bool):
         problems["verified"] = "true or false"
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     state = store.invitation_state(_member_id(member_id))
     if state is None:
         raise errors.NotFound("No such member")

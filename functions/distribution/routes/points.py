@@ -33,13 +33,11 @@ def points_view(member_id: str, request) -> dict[str, Any]:
     params = request.query_params or {}
     raw_limit = params.get("limit", str(DEFAULT_PAGE))
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= points.PAGE_LIMIT:
-        raise errors.ValidationFailed({"limit": f"must be a whole number from 1 to {points.PAGE_LIMIT}"})
+        raise errors.Invalid({"limit": f"must be a whole number from 1 to {points.PAGE_LIMIT}"})
     try:
         history, cursor = points.history(member_id, int(raw_limit), params.get("after") or None)
     except ValueError as exc:
-        raise errors.ValidationFailed(
-            {"after": "is not a cursor of this list; start again without it"}
-        ) from exc
+        raise errors.Invalid({"after": "is not a cursor of this list; start again without it"}) from exc
     return {
         "points": points.balance(member_id),
         "check_in": points.check_in_today(member_id),

@@ -11,7 +11,7 @@ from distribution import payouts
 from distribution.domain import withdrawal as rules
 from distribution.rewards import ledger, withdrawals
 from distribution.rewards import settings as rewards_settings
-from insuremall import auth, errors
+from insuremall import auth, errors, web
 from insuremall.observability import get_logger
 
 bp = Blueprint(__name__)
@@ -37,7 +37,7 @@ def _page_params(request) -> tuple[int, str | None]:
         except ValueError:
             problems["after"] = "is not a cursor of this list (use the previous page's next)"
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     return limit, after
 
 
@@ -52,9 +52,9 @@ def get_payout_account():
 @bp.route("/members/me/payout-account", methods=["PUT"])
 def put_payout_account():
     caller = auth.customer(bp.current_request)
-    account, problems = rules.parse_payout_account(errors.json_object(bp.current_request))
+    account, problems = rules.parse_payout_account(web.json_object(bp.current_request))
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     saved = withdrawals.save_payout_account(caller.subject, account)
     view = rules.account_view(saved)
     logger.info("payout account saved", extra={"member_id": caller.subject, "account_no": view["account_no"]})
@@ -65,17 +65,17 @@ def put_payout_account():
 def request_withdrawal():
     request = bp.current_request
     caller = auth.customer(request)
-    body = errors.json_object(request)
+    body = web.json_object(request)
     key = (request.headers or {}).get("idempotency-key")
     if not rules.valid_idempotency_key(key):
-        raise errors.BadRequest("Idempotency-Key must be 8-64 letters, digits, '-' or '_'")
+        raise errors.Malformed("Idempotency-Key must be 8-64 letters, digits, '-' or '_'")
     settings = rewards_settings.current()
     amount, problems = rules.parse_request(body, settings)
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     account = withdrawals.get_payout_account(caller.subject)
     if account is None:
-        raise errors.ValidationFailed({"payout_account": "add a payout account before withdrawing"})
+        raise errors.Invalid({"payout_account": "add a payout account before withdrawing"})
     try:
         withdrawal, created = withdrawals.request(caller.subject, amount, account, key)
     except withdrawals.NotEnoughAvailable as exc:
@@ -111,7 +111,7 @@ def list_withdrawals():
     auth.operator(bp.current_request)
     status = (bp.current_request.query_params or {}).get("status", "pending")
     if status not in rules.STATUSES:
-        raise errors.ValidationFailed({"status": f"must be one of {', '.join(rules.STATUSES)}"})
+        raise errors.Invalid({"status": f"must be one of {', '.join(rules.STATUSES)}"})
     limit, after = _page_params(bp.current_request)
     items, cursor = withdrawals.by_status(status, limit, after)
     return {
@@ -126,9 +126,9 @@ def decide_withdrawal(withdrawal_id: str):
     operator = auth.operator(bp.current_request)
     if not WITHDRAWAL_ID.match(withdrawal_id or ""):
         raise errors.NotFound("No such withdrawal")
-    decision, note, problems = rules.parse_decision(errors.json_object(bp.current_request))
+    decision, note, problems = rules.parse_decision(web.json_object(bp.current_request))
     if problems:
-        raise errors.ValidationFailed(problems)
+        raise errors.Invalid(problems)
     try:
         withdrawal = withdrawals.decide(withdrawal_id, decision, note, operator, payouts.provider())
     except rules.InvalidDecision as exc:

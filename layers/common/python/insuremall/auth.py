@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 
 from insuremall.config import get_settings
-from insuremall.errors import Forbidden, Unauthorized
+from insuremall.errors import Forbidden, Unauthenticated
 
 _JWKS_REFRESH_MIN_SECONDS = 60
 
@@ -41,7 +41,7 @@ class _KeySet:
             self._refresh()
             key = self._keys.get(kid)
         if key is None:
-            raise Unauthorized("Token signed by an unknown key")
+            raise Unauthenticated("Token signed by an unknown key")
         return key
 
     def _refresh(self) -> None:
@@ -71,9 +71,9 @@ def verify_token(token: str) -> Caller:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
-        raise Unauthorized("Malformed token") from exc
+        raise Unauthenticated("Malformed token") from exc
     if header.get("alg") != "RS256":
-        raise Unauthorized("Unsupported token algorithm")
+        raise Unauthenticated("Unsupported token algorithm")
     key = key_set.key_for(header.get("kid", ""))
     try:
         claims = jwt.decode(
@@ -84,13 +84,13 @@ def verify_token(token: str) -> Caller:
             options={"verify_aud": False, "require": ["exp", "iss", "sub", "token_use"]},
         )
     except jwt.ExpiredSignatureError as exc:
-        raise Unauthorized("Token expired; sign in again") from exc
+        raise Unauthenticated("Token expired; sign in again") from exc
     except jwt.PyJWTError as exc:
-        raise Unauthorized("Invalid token") from exc
+        raise Unauthenticated("Invalid token") from exc
     # An id token names the client in aud, an access token in client_id.
     client = claims.get("aud") if claims["token_use"] == "id" else claims.get("client_id")  # noqa: S105
     if claims["token_use"] not in ("id", "access") or client != settings.user_pool_client_id:
-        raise Unauthorized("Token was not issued to this application")
+        raise Unauthenticated("Token was not issued to this application")
     return Caller(
         subject=claims["sub"],
         email=claims.get("email"),
@@ -104,7 +104,7 @@ def _bearer(request) -> str | None:
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Authorization header must be 'Bearer <token>'")
+        raise Unauthenticated("Authorization header must be 'Bearer <token>'")
     return token.strip()
 
 
@@ -124,7 +124,7 @@ def _verified(request, token: str) -> Caller:
 def customer(request) -> Caller:
     token = _bearer(request)
     if token is None:
-        raise Unauthorized("Sign in to continue")
+        raise Unauthenticated("Sign in to continue")
     return _verified(request, token)
 
 

@@ -1,7 +1,7 @@
 """The request contract: every JSON body is checked against its route's schema before handler code runs.
 
 The schemas are those of infra/openapi.yaml, shipped as requests.json beside this module (built by
-tools/build_contract.py; a unit test keeps the two equal). `errors.install` runs `check` in the
+tools/build_contract.py; a unit test keeps the two equal). `web.install` runs `check` in the
 middleware every route goes through, in the order API Gateway would: the caller first (the route's
 `security`: a signed-in customer or operator, or the webhook signature), then the body - its size,
 JSON, nesting depth, that it is an object - then the schema. Handlers keep their own (domain) checks.
@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from insuremall.errors import BadRequest, DomainError, ValidationFailed
+from insuremall.errors import Failure, Invalid, Malformed, TooLarge, UnsupportedMediaType
 
 ARTIFACT_PATH = Path(__file__).with_name("requests.json")
 MAX_DEPTH = 32  # our deepest real body (a product: plans[].coverages[]) is 5 levels
@@ -33,16 +33,8 @@ _MISSING = object()
 Authenticator = Callable[[Any], object]
 
 
-class InvalidJson(BadRequest):
-    status, code = 400, "invalid_json"
-
-
-class TooLarge(DomainError):
-    status, code = 413, "too_large"
-
-
-class UnsupportedMediaType(DomainError):
-    status, code = 415, "unsupported_media_type"
+class InvalidJson(Malformed):
+    code = "invalid_json"
 
 
 class RouteContract:
@@ -58,7 +50,7 @@ class RouteContract:
         self._lock = threading.Lock()
 
     def validate(self, body: Any) -> None:
-        """Raise ValidationFailed naming every field that breaks the schema."""
+        """Raise Invalid naming every field that breaks the schema."""
         if self._validate is None:
             with self._lock:
                 if self._validate is None:
@@ -72,9 +64,9 @@ class RouteContract:
         try:
             self._validate(body)
         except JsonSchemaValuesException as exc:
-            raise ValidationFailed(_fields(exc.errors)) from None
+            raise Invalid(_fields(exc.errors)) from None
         except JsonSchemaValueException as exc:
-            raise ValidationFailed(_fields([exc])) from None
+            raise Invalid(_fields([exc])) from None
 
 
 class Contract:
@@ -98,7 +90,7 @@ contract = Contract()
 
 
 def check(request, authenticators: Mapping[str, Authenticator]) -> None:
-    """Check a request against its route's contract; raises the DomainError to answer with."""
+    """Check a request against its route's contract; raises the Failure to answer with."""
     context = request.context or {}
     route = contract.route(request.method, context.get("resourcePath", ""))
     if route is None:
@@ -192,14 +184,14 @@ def _authenticate(request, route: RouteContract, authenticators: Mapping[str, Au
     """The route's security, before its body: a caller who may not call learns nothing from it."""
     if not route.security:
         return
-    refusals: list[DomainError] = []
+    refusals: list[Failure] = []
     for requirement in route.security:
         try:
             for scheme in requirement:
                 if scheme not in authenticators:
                     raise LookupError(f"{route.key}: no authenticator for security scheme {scheme!r}")
                 authenticators[scheme](request)
-        except DomainError as exc:
+        except Failure as exc:
             refusals.append(exc)
             continue
         return
