@@ -43,7 +43,7 @@ def _check(response: requests.Response, status: int, what: str) -> dict:
 
 def new_prc_id(age: int, start: date) -> str:
     """A valid PRC ID of a new man aged `age` on `start` (birthday a month before it)."""
-    from checkout.domain.identity import make_prc_id
+    from insuremall.identity import make_prc_id
 
     month = start.month - 1 or 12
     year = start.year - age - (1 if start.month == 1 else 0)

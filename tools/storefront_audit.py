@@ -142,7 +142,7 @@ def _api(method: str, url: str, token: str | None = None, body: Any = None, **he
 
 def _insured_id(age: int, start: date) -> str:
     """A valid PRC ID of a new man aged `age` on `start`, so repeated runs never hit a sum limit."""
-    from checkout.domain.identity import make_prc_id
+    from insuremall.identity import make_prc_id
 
     month = start.month - 1 or 12
     year = start.year - age - (1 if start.month == 1 else 0)

@@ -12,7 +12,7 @@ from catalog.domain import merchandising, product_rules, rating, recommendation,
 from catalog.domain.rate_table_upload import RateTableInvalid, build_rate_table, coverage_problems
 from catalog.domain.starting_price import premium_from
 from insuremall import audit, auth, errors, web
-from insuremall.models import now_iso
+from insuremall.clock import now_iso
 from insuremall.observability import get_logger
 
 app = Chalice(app_name="insuremall-catalog")

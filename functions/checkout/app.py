@@ -6,17 +6,18 @@ import hashlib
 import json
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from chalice import Chalice, Response
 
 from catalog import store as catalog
 from catalog.domain import rating
 from checkout import discounts, payments, purchase, store
-from checkout.domain import identity, webhook_signature
+from checkout.domain import webhook_signature
 from checkout.domain.application import build_application
 from distribution import attribution
-from insuremall import auth, aws, errors, web
+from insuremall import auth, aws, errors, identity, web
+from insuremall.clock import CHINA
 from insuremall.config import get_settings
 from insuremall.money import to_cents
 from insuremall.observability import get_logger
@@ -42,7 +43,6 @@ def _signed_by_the_provider(request) -> None:
 
 web.install(app, logger, authenticators={"webhookSignature": _signed_by_the_provider})
 
-CHINA = timezone(timedelta(hours=8))  # no DST, so a fixed offset is exact
 CHANNELS = {"h5", "pc", "partner_api"}
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 

@@ -16,7 +16,8 @@ from distribution.domain import program_settings
 from distribution.rewards import campaigns
 from distribution.rewards import settings as program
 from insuremall import errors
-from insuremall.models import now_iso
+from insuremall.clock import now_iso
+from insuremall.money import fen_to_text
 from insuremall.observability import get_logger
 
 logger = get_logger("checkout")
@@ -27,10 +28,6 @@ def _points():
     from distribution.rewards import points
 
     return points
-
-
-def _money(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
 
 
 def derive(
@@ -84,7 +81,7 @@ def priced(premium: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
         "gross": premium["total"],
         "gross_cents": result["gross_cents"],
         "discounts": result["discounts"],
-        "total": _money(result["payable_cents"]),
+        "total": fen_to_text(result["payable_cents"]),
         "payable_cents": result["payable_cents"],
     }
 

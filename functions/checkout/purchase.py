@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from insuremall import aws
 from insuremall.config import get_settings
-from insuremall.money import format_money, from_cents
+from insuremall.money import fen_to_text
 from insuremall.privacy import masked_party
 
 STATUS_LABELS = {
@@ -43,7 +43,7 @@ def _after_issue(order: dict, outcome) -> tuple[str, str | None, dict | None, li
         later.append({"status": "refunded", "at": paid_back.get("refunded_at"), "note": None})
         return "refunded", None, refund, later
     if paid_back.get("status") == "pending":
-        reason = f"A refund of CNY {format_money(from_cents(paid_back['amount_cents']))} is on its way"
+        reason = f"A refund of CNY {fen_to_text(paid_back['amount_cents'])} is on its way"
     return "policy_cancelled", reason, refund, later
 
 

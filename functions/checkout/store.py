@@ -8,8 +8,9 @@ from typing import Any
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from insuremall.clock import now_iso
 from insuremall.errors import Conflict
-from insuremall.models import condition_failed, now_iso, transaction_connection
+from insuremall.models import condition_failed, transaction_connection
 from insuremall.models.checkout import (
     IdempotencyRecord,
     OrderRecord,

@@ -18,8 +18,9 @@ from pynamodb.transactions import TransactWrite
 from distribution.domain import invitation
 from distribution.domain.members import MAX_ADDRESSES, MAX_FAMILY_MEMBERS
 from insuremall import audit, notifications
+from insuremall.clock import now_iso
 from insuremall.errors import Conflict
-from insuremall.models import condition_failed, now_iso, transaction_connection
+from insuremall.models import condition_failed, transaction_connection
 from insuremall.models.events import DomainEventRecord
 from insuremall.models.members import (
     ADDRESS_PREFIX,

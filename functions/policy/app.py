@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from chalice import Chalice
 
 from insuremall import audit, auth, aws, errors, web
+from insuremall.clock import CHINA, now_iso
 from insuremall.config import get_settings
-from insuremall.models import now_iso
 from insuremall.observability import get_logger
 from insuremall.privacy import masked_party
 from policy import refunds, store
@@ -143,7 +143,6 @@ def decide_referral(order_id):
 
 
 # ---------- cancellation ----------
-CHINA = timezone(timedelta(hours=8))
 REASON_CODES = ("changed_mind", "cover_elsewhere", "too_expensive", "no_longer_needed", "other")
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from insuremall.models import condition_failed, now_iso, transaction_connection
+from insuremall.clock import now_iso
+from insuremall.models import condition_failed, transaction_connection
 from insuremall.models.events import DomainEventRecord
 from insuremall.models.policy import (
     CounterRecord,

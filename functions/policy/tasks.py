@@ -3,10 +3,11 @@ expiry on the template's schedules. All are idempotent on their key (order id, p
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from insuremall import tasks
+from insuremall.clock import CHINA
 from insuremall.config import get_settings
 from insuremall.observability import get_logger
 from policy import store
@@ -14,7 +15,6 @@ from policy.domain import renewal_window, underwriting
 from policy.domain.policy_terms import issue_policy_record
 
 logger = get_logger("policy-tasks")
-CHINA = timezone(timedelta(hours=8))
 
 
 def underwrite(event: dict[str, Any]) -> dict[str, Any]:

@@ -4,16 +4,16 @@ Re-running a day rewrites the same key with the same content."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from insuremall import tasks
+from insuremall.clock import CHINA
 from insuremall.observability import get_logger
 from reports import store
 from reports.domain.sales import daily_report, to_csv
 
 logger = get_logger("reports-tasks")
-CHINA = timezone(timedelta(hours=8))
 
 
 def export_daily_sales(event: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from datetime import date
 
 import requests
 
-from checkout.domain.identity import make_prc_id
+from insuremall.identity import make_prc_id
 
 
 class ApiClient:

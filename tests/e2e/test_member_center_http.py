@@ -9,7 +9,7 @@ import pytest
 import requests
 from shop import ApiClient, sign_up
 
-from checkout.domain.identity import make_prc_id
+from insuremall.identity import make_prc_id
 
 pytestmark = pytest.mark.e2e
 ADDRESS = {

@@ -62,7 +62,7 @@ def make_application(
     from catalog import store as catalog
     from catalog.domain import rating
     from checkout.domain.application import build_application
-    from checkout.domain.identity import make_prc_id
+    from insuremall.identity import make_prc_id
 
     product = catalog.get_product(product_id)
     start = start or date.today() + timedelta(days=1)

@@ -20,7 +20,7 @@ def _iso(delta: timedelta) -> str:
 
 def _campaign(**overrides) -> dict:
     from distribution.domain import coupon as rules
-    from insuremall.models import now_iso
+    from insuremall.clock import now_iso
 
     body = {
         "name": "Double eleven",
@@ -98,7 +98,7 @@ def test_given_a_per_member_limit_when_a_member_claims_more_then_refused(campaig
 
 def test_given_an_ended_or_future_campaign_when_claimed_then_refused_and_not_listed_as_active(campaigns):
     from distribution.domain import coupon as rules
-    from insuremall.models import now_iso
+    from insuremall.clock import now_iso
 
     # An ended campaign (written directly: operators cannot create one in the past).
     ended = _campaign()

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from checkout.domain.identity import make_prc_id
+from insuremall.identity import make_prc_id
 
 PASSWORD = "Secret2026x"  # noqa: S105 - a test user's password
 HEADER = "plan,term,age_min,age_max,gender,premium"

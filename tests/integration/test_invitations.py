@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from test_catalog_admin import Api
 
-from checkout.domain.identity import make_prc_id
+from insuremall.identity import make_prc_id
 
 PASSWORD = "Secret2026x"  # noqa: S105 - a test user's password
 _people = iter(range(301, 999, 2))

@@ -22,7 +22,7 @@ def stranger(aws):
 
 
 def _beneficiary(name="Li Na", share=100, relation="spouse", seq="123") -> dict:
-    from checkout.domain import identity
+    from insuremall import identity
 
     number = identity.make_prc_id("110101", date(1990, 1, 1), seq)
     return {"name": name, "id_type": "prc_id", "id_number": number, "relation": relation, "share": share}

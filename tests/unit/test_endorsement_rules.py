@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from checkout.domain import identity
+from insuremall import identity
 from policy.domain.endorsement import apply, masked_changes, validate
 
 PARTIES = {

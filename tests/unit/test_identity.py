@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from checkout.domain.identity import (
+from insuremall.identity import (
     age_at,
     birth_date_from_prc_id,
     check_character,

@@ -5,7 +5,6 @@ from datetime import date
 
 import pytest
 
-from checkout.domain.identity import make_prc_id
 from distribution.domain.members import (
     MAX_FAMILY_MEMBERS,
     address_view,
@@ -17,6 +16,7 @@ from distribution.domain.members import (
     parse_family_member,
     parse_profile_update,
 )
+from insuremall.identity import make_prc_id
 
 TODAY = date(2026, 11, 25)
 WIFE = make_prc_id("110105", date(1991, 3, 8), "022")  # even sequence digit: female

@@ -27,6 +27,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcont
 from typing import Any
 
 from catalog.domain.actuarial import MortalityTable, mortality_table, net_level_premium
+from insuremall.money import money_text, round_money
 
 CURRENCY = "CNY"
 GENDERS = ("M", "F")
@@ -55,7 +56,7 @@ class PremiumLine:
     amount: Decimal  # running premium after this step, rounded to 0.01
 
     def to_dict(self) -> dict[str, str]:
-        return {"step": self.step, "description": self.description, "amount": _money_text(self.amount)}
+        return {"step": self.step, "description": self.description, "amount": money_text(self.amount)}
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class Premium:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "total": _money_text(self.total),
+            "total": money_text(self.total),
             "currency": self.currency,
             "rate_table_version": self.rate_table_version,
             "sum_insured": self.sum_insured,
@@ -111,7 +112,7 @@ def rate(product: dict, rate_table: dict, request: RatingRequest) -> Premium:
                 PremiumLine(
                     "occupation_class",
                     f"Occupation class {request.occupation_class} factor x{factor}",
-                    _cents(running),
+                    round_money(running),
                 )
             )
 
@@ -122,13 +123,13 @@ def rate(product: dict, rate_table: dict, request: RatingRequest) -> Premium:
                 name = _option_name(product, code)
                 if method == "add":
                     running += value
-                    description = f"Option {name} +{_money_text(value)}"
+                    description = f"Option {name} +{money_text(value)}"
                 else:
                     running *= value
                     description = f"Option {name} x{value}"
-                lines.append(PremiumLine(f"option:{code}", description, _cents(running)))
+                lines.append(PremiumLine(f"option:{code}", description, round_money(running)))
 
-        total = _cents(running)
+        total = round_money(running)
     return Premium(
         total=total,
         currency=compiled.currency,
@@ -237,7 +238,7 @@ def _table_base(compiled: _CompiledRateTable, request: RatingRequest, plan: dict
     premium, age_min, age_max, row_gender = row
     gender = "" if row_gender == "*" else f", {_GENDER_WORDS[row_gender]}"
     description = f"Base rate, plan {plan['name']}, age {age_min}-{age_max}{gender}, {term['label']}"
-    return premium, [PremiumLine("base", description, _cents(premium))]
+    return premium, [PremiumLine("base", description, round_money(premium))]
 
 
 def _actuarial_base(compiled: _CompiledRateTable, request: RatingRequest, plan: dict, term: dict):
@@ -259,17 +260,19 @@ def _actuarial_base(compiled: _CompiledRateTable, request: RatingRequest, plan: 
             f"Net level annual premium, sum insured {sum_insured:,}, age {request.age}, "
             f"{_GENDER_WORDS[request.gender]}, payable {n} years, interest {_percent(compiled.interest)}, "
             f"mortality {compiled.mortality_name}",
-            _cents(net),
+            round_money(net),
         )
     ]
     running = net * (1 + compiled.expense_loading)
     lines.append(
         PremiumLine(
-            "expense_loading", f"Expense loading {_percent(compiled.expense_loading)}", _cents(running)
+            "expense_loading", f"Expense loading {_percent(compiled.expense_loading)}", round_money(running)
         )
     )
     running += compiled.policy_fee
-    lines.append(PremiumLine("policy_fee", f"Policy fee {_money_text(compiled.policy_fee)}", _cents(running)))
+    lines.append(
+        PremiumLine("policy_fee", f"Policy fee {money_text(compiled.policy_fee)}", round_money(running))
+    )
     return running, lines
 
 
@@ -438,14 +441,6 @@ def _decimal(value: object) -> Decimal:
         return Decimal(str(value))
     except InvalidOperation:
         raise ValueError(f"not a number: {value!r}") from None
-
-
-def _cents(amount: Decimal) -> Decimal:
-    return amount.quantize(_CENT, rounding=ROUND_HALF_UP)
-
-
-def _money_text(amount: Decimal) -> str:
-    return format(_cents(amount), "f")
 
 
 def _percent(value: Decimal) -> str:

@@ -8,15 +8,17 @@ amount is rounded half-up to the fen once, on the amount the member sees.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
+
+from insuremall.clock import CHINA
+from insuremall.money import half_up
 
 MAX_LEVEL_BP = 5000  # one level at most 50 % of the premium
 MAX_TOTAL_BP = 5000  # both levels together at most 50 %
 LEVELS = (1, 2)
 RELEASE_CATCH_UP_DAYS = 3  # the release job also releases what a missed run of the days before left
-CHINA = timezone(timedelta(hours=8))
 RATE_FIELDS = ("level1_bp", "level2_bp", "renewal_level1_bp", "renewal_level2_bp")
 SCOPES = ("product", "category")
 
@@ -24,10 +26,6 @@ SCOPES = ("product", "category")
 RULE_NOT_REQUIRED = "licence_not_required"  # the programme pays cash to everyone
 RULE_LICENCE_VERIFIED = "licence_verified"  # cash, the member holds a verified agent licence
 RULE_NO_LICENCE = "no_verified_licence"  # points instead of cash
-
-
-def _half_up(amount: Decimal) -> int:
-    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def china_day(timestamp: str) -> date:
@@ -53,7 +51,7 @@ def level_rates_bp(rate: dict[str, Any], renewal: bool) -> dict[int, int]:
 
 def fee_cents(premium_cents: int, rate_bp: int) -> int:
     """premium x bp / 10,000, rounded half-up to the fen."""
-    return _half_up(Decimal(int(premium_cents)) * Decimal(int(rate_bp)) / Decimal(10_000))
+    return half_up(Decimal(int(premium_cents)) * Decimal(int(rate_bp)) / Decimal(10_000))
 
 
 def parse_rate(body: Any, today: date) -> tuple[dict[str, Any], dict[str, str]]:
@@ -127,7 +125,7 @@ def settlement(require_licence_for_cash: bool, licence_verified: bool) -> tuple[
 
 def fee_points(cents: int, points_per_cny: int) -> int:
     """The points a fee settled in points pays: CNY x points per CNY, rounded half-up."""
-    return _half_up(Decimal(int(cents)) * Decimal(int(points_per_cny)) / Decimal(100))
+    return half_up(Decimal(int(cents)) * Decimal(int(points_per_cny)) / Decimal(100))
 
 
 @dataclass(frozen=True)
@@ -195,7 +193,7 @@ def clawback_cents(fee: int, refund_cents: int, premium_cents: int) -> int:
     """The refund's share of a fee: fee x refund / premium, rounded half-up; never more than the fee."""
     if premium_cents <= 0 or refund_cents <= 0:
         return 0
-    share = _half_up(Decimal(int(fee)) * Decimal(int(refund_cents)) / Decimal(int(premium_cents)))
+    share = half_up(Decimal(int(fee)) * Decimal(int(refund_cents)) / Decimal(int(premium_cents)))
     return min(max(share, 0), int(fee))
 
 

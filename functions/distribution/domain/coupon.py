@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-CHINA = timezone(timedelta(hours=8))
+from insuremall.clock import CHINA
+from insuremall.money import fen_to_text, percent_of
+
 COUPON_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 PRODUCT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 MAX_COUPONS = 10
@@ -195,15 +197,13 @@ def quota_problems(coupons: list[dict[str, Any]], claimed: dict[str, int]) -> di
 
 
 # ---------- discounts at checkout ----------
-def _yuan(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
 
 
 def coupon_label(terms: dict[str, Any]) -> str:
     name = terms.get("campaign_name") or "Coupon"
     if terms["kind"] == "percent":
         return f"{name}: {terms['percent']}% off"
-    return f"{name}: CNY {_yuan(terms['amount_cents'])} off"
+    return f"{name}: CNY {fen_to_text(terms['amount_cents'])} off"
 
 
 def coupon_discount(terms: dict[str, Any], gross_cents: int, product_id: str) -> tuple[int, str | None]:
@@ -213,9 +213,9 @@ def coupon_discount(terms: dict[str, Any], gross_cents: int, product_id: str) ->
         return 0, "this coupon does not apply to this product"
     minimum = int(terms.get("min_premium_cents") or 0)
     if gross_cents < minimum:
-        return 0, f"this coupon needs a premium of at least CNY {_yuan(minimum)}"
+        return 0, f"this coupon needs a premium of at least CNY {fen_to_text(minimum)}"
     if terms["kind"] == "percent":
-        amount = (gross_cents * int(terms["percent"]) + 50) // 100  # half-up to the fen
+        amount = percent_of(gross_cents, int(terms["percent"]))
     else:
         amount = int(terms["amount_cents"])
     return max(0, min(amount, gross_cents - 1)), None

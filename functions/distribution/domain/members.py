@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Any
 
-from checkout.domain import identity
+from insuremall import identity
 from insuremall.privacy import mask_id_number, mask_phone
 
 MAX_FAMILY_MEMBERS = 10

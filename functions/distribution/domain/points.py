@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 
-CHINA = timezone(timedelta(hours=8))  # no DST, so a fixed offset is exact
+from insuremall.clock import CHINA
+
 EXPIRY_CATCH_UP_DAYS = 3
 EXPIRING_SOON_DAYS = 30
 

@@ -4,12 +4,12 @@ withdrawal's status may change, and when it is approved without an operator."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
+from insuremall.clock import CHINA
 from insuremall.money import from_cents
 
-CHINA = timezone(timedelta(hours=8))
 STATUSES = ("pending", "approved", "paid", "rejected")
 DECISIONS = ("approve", "reject")
 MAX_AMOUNT_CENTS = 100_000_000  # CNY 1,000,000 in one request

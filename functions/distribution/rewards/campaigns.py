@@ -17,8 +17,9 @@ from pynamodb.transactions import TransactWrite
 
 from distribution.domain import coupon as rules
 from insuremall import audit
+from insuremall.clock import now_iso
 from insuremall.errors import Conflict, NotFound
-from insuremall.models import condition_failed, now_iso, transaction_connection
+from insuremall.models import condition_failed, transaction_connection
 from insuremall.models.campaigns import (
     CAMPAIGN_SK,
     CAMPAIGNS_PK,

@@ -11,7 +11,8 @@ from pynamodb.transactions import TransactWrite
 
 from distribution.domain.commission import RATE_FIELDS
 from insuremall import audit
-from insuremall.models import condition_failed, now_iso, transaction_connection
+from insuremall.clock import now_iso
+from insuremall.models import condition_failed, transaction_connection
 from insuremall.models.commission_rates import ALL_RATES_PK, CommissionRateRecord, rate_pk
 
 LIST_LIMIT = 200

@@ -15,7 +15,8 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from insuremall.models import now_iso, transaction_connection
+from insuremall.clock import now_iso
+from insuremall.models import transaction_connection
 from insuremall.models.rewards import (
     BALANCE_SK,
     BalanceRecord,

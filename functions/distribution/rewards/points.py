@@ -21,7 +21,8 @@ from pynamodb.transactions import TransactWrite
 
 from distribution.domain import points as rules
 from distribution.rewards import settings as program
-from insuremall.models import now_iso, transaction_connection
+from insuremall.clock import now_iso
+from insuremall.models import transaction_connection
 from insuremall.models.points import (
     ENTRY_PREFIX,
     LOT_PREFIX,

@@ -8,7 +8,8 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from distribution.domain import program_settings
-from insuremall.models import condition_failed, now_iso, transaction_connection
+from insuremall.clock import now_iso
+from insuremall.models import condition_failed, transaction_connection
 from insuremall.models.rewards import ProgramSettingsRecord
 
 

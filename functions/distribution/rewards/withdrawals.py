@@ -29,7 +29,8 @@ from pynamodb.transactions import TransactWrite
 from distribution.domain import withdrawal as rules
 from distribution.rewards import ledger
 from insuremall import audit
-from insuremall.models import condition_failed, now_iso, transaction_connection
+from insuremall.clock import now_iso
+from insuremall.models import condition_failed, transaction_connection
 from insuremall.models.rewards import member_pk
 from insuremall.models.withdrawals import (
     IDEMPOTENCY_PREFIX,

@@ -10,7 +10,7 @@ from chalice import Blueprint, Response
 from distribution.domain import coupon as rules
 from distribution.rewards import campaigns
 from insuremall import auth, errors, web
-from insuremall.models import now_iso
+from insuremall.clock import now_iso
 from insuremall.observability import get_logger
 
 bp = Blueprint(__name__)

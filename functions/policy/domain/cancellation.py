@@ -21,10 +21,11 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from insuremall.errors import Conflict
+from insuremall.money import half_up
 
 RULES = ("pro_rata", "short_rate", "none")
 # Every rule a quote can name: the two full refunds, then the product's rule after them.
@@ -89,10 +90,6 @@ def months_begun(start: date, on: date) -> int:
     while add_months(start, months) <= on:
         months += 1
     return months
-
-
-def _cents(amount: Decimal) -> int:
-    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def has_cooling_off(product_snapshot: dict[str, Any]) -> bool:
@@ -229,7 +226,7 @@ def quote(policy: dict[str, Any], on: date, at: str = "") -> RefundQuote:
         total_days = (end - start).days + 1
         used_days = (on - start).days + 1
         unused = total_days - used_days
-        refund = _cents(Decimal(premium) * unused / total_days)
+        refund = half_up(Decimal(premium) * unused / total_days)
         return made(
             "pro_rata",
             refund,
@@ -244,7 +241,7 @@ def quote(policy: dict[str, Any], on: date, at: str = "") -> RefundQuote:
         )
     months = months_begun(start, on)
     retained_pct = SHORT_RATE_RETAINED[min(months, 12)]
-    retained = _cents(Decimal(premium) * retained_pct / 100)
+    retained = half_up(Decimal(premium) * retained_pct / 100)
     refund = max(premium - retained, 0)
     return made(
         "short_rate",

@@ -9,17 +9,17 @@ embedded as subsets, so a Chinese name prints on a reader that has no CJK font o
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from insuremall import labels
+from insuremall.clock import CHINA
 from insuremall.money import round_money
 from insuremall.privacy import masked_party
 
 FONT = "WenQuanYiMicroHei"
 FONT_FILE = ("fonts", "wqy-microhei.ttc")  # under functions/policy, shipped with both policy functions
-CHINA = timezone(timedelta(hours=8))  # no DST, so a fixed offset is exact
 _BASE32 = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: people may type it from paper
 
 

@@ -23,15 +23,6 @@ def policy_number(insurer_code: str, day: str, sequence: int) -> str:
     return f"{insurer_code.upper()}{body}{luhn_digit(body)}"
 
 
-def age_on(birth: date, on: date) -> int:
-    """Age last birthday; a 29 February birthday falls on 1 March in common years."""
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
-def renewal_start(end_date: str) -> str:
-    return (date.fromisoformat(end_date) + timedelta(days=1)).isoformat()
-
-
 def issue_policy_record(
     application: dict[str, Any], payment: dict[str, Any], issued_at: datetime, issue_day: date, sequence: int
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:

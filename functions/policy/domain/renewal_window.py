@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from policy.domain.policy_terms import age_on
+from insuremall.identity import age_at
 
 # A renewal run also covers the end dates of the days before: a missed or failed run is caught up by
 # the next one. Offers are conditional puts (one per policy), so covering a day twice creates nothing.
@@ -41,8 +41,8 @@ def age_at_renewal(birth_date: date | None, age_at_start: int, start_date: date,
     """The insured's age on the renewal's first day: from the birth date when known (age last
     birthday), otherwise the age at the old start plus the whole years passed since then."""
     if birth_date is not None:
-        return age_on(birth_date, renewal_start)
-    return age_at_start + age_on(start_date, renewal_start)
+        return age_at(birth_date, renewal_start)
+    return age_at_start + age_at(start_date, renewal_start)
 
 
 def renewal_rating_factors(policy: dict, age: int) -> dict:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from insuremall.money import fen_to_text
 
 # GB/T 2260 province-level codes: the first two digits of a PRC ID number.
 PROVINCES = {
@@ -50,10 +51,6 @@ PROVINCES = {
 DIMENSIONS = ("region", "insurer_id", "product_id", "channel")
 
 
-def _yuan(cents: int) -> str:
-    return str((Decimal(cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
 def daily_report(day: str, counters: list[dict[str, Any]]) -> dict[str, Any]:
     rows = sorted(counters, key=lambda c: tuple(c[d] for d in DIMENSIONS))
     totals: dict[str, dict[str, dict[str, int]]] = {
@@ -66,10 +63,10 @@ def daily_report(day: str, counters: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "date": day,
         "policies": sum(r["policies"] for r in rows),
-        "premium": _yuan(sum(r["premium_cents"] for r in rows)),
+        "premium": fen_to_text(sum(r["premium_cents"] for r in rows)),
         "by": {
             d: {
-                k: {"policies": v["policies"], "premium": _yuan(v["premium_cents"])}
+                k: {"policies": v["policies"], "premium": fen_to_text(v["premium_cents"])}
                 for k, v in sorted(totals[d].items())
             }
             for d in DIMENSIONS
@@ -79,7 +76,7 @@ def daily_report(day: str, counters: list[dict[str, Any]]) -> dict[str, Any]:
                 **{d: r[d] for d in DIMENSIONS},
                 "region_name": PROVINCES.get(r["region"], "Unknown"),
                 "policies": r["policies"],
-                "premium": _yuan(r["premium_cents"]),
+                "premium": fen_to_text(r["premium_cents"]),
             }
             for r in rows
         ],

@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from insuremall.models import now_iso
+from insuremall.clock import now_iso
 from insuremall.models.audit import AuditRecord
 
 # Every kind of entity the trail records, with an example id: `entry` refuses any other kind, and the

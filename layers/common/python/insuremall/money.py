@@ -1,15 +1,26 @@
-"""Money: Decimal amounts in CNY, rounded half-up to the fen; stored as integer fen."""
+"""Money, the one module: amounts are Decimal yuan in CNY, stored and moved as integer fen, and every
+rounding is half-up (to the fen, or to a whole fen when a rule works in fen).
+
+The API shows amounts as decimal strings ("169.00"); `fen_to_text` is the one way to write them.
+"""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 CURRENCY = "CNY"
 CENT = Decimal("0.01")
+_WHOLE = Decimal(1)
 
 
 def round_money(amount: Decimal) -> Decimal:
+    """Half-up to the fen: 0.005 -> 0.01."""
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def half_up(amount: Decimal) -> int:
+    """Half-up to a whole number (a fen amount computed as a Decimal, e.g. a share of a premium)."""
+    return int(amount.quantize(_WHOLE, rounding=ROUND_HALF_UP))
 
 
 def to_cents(amount: Decimal) -> int:
@@ -20,18 +31,16 @@ def from_cents(cents: int) -> Decimal:
     return (Decimal(int(cents)) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def parse_money(value: object) -> Decimal:
-    """Parse a client-supplied amount; raises ValueError on anything that is not a plain number."""
-    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise ValueError('must be a decimal number written as a string, e.g. "120.50"')
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation as exc:
-        raise ValueError("must be a decimal number") from exc
-    if not amount.is_finite():
-        raise ValueError("must be a finite number")
-    return amount
+def fen_to_text(cents: int) -> str:
+    """16900 -> "169.00": the API's and the documents' form of an amount in fen."""
+    return format(from_cents(cents), "f")
 
 
-def format_money(amount: Decimal) -> str:
-    return str(round_money(amount))
+def percent_of(cents: int, percent: int | Decimal) -> int:
+    """`percent`% of an amount in fen, half-up to the fen."""
+    return half_up(Decimal(int(cents)) * Decimal(percent) / 100)
+
+
+def money_text(amount: Decimal) -> str:
+    """Decimal yuan -> "169.00" (half-up to the fen)."""
+    return format(round_money(amount), "f")

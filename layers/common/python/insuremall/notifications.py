@@ -20,7 +20,8 @@ from functools import cache
 from typing import Any
 
 from insuremall import aws
-from insuremall.models import condition_failed, now_iso
+from insuremall.clock import now_iso
+from insuremall.models import condition_failed
 from insuremall.models.members import member_pk
 from insuremall.models.notifications import NOTICE_PREFIX, PENDING, SENT, NotificationRecord, notice_sk
 

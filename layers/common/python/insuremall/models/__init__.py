@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import lru_cache
 
 from insuremall.config import get_settings
@@ -20,11 +19,6 @@ def meta(table_setting: str) -> type:
         max_retry_attempts = 3
 
     return Meta
-
-
-def now_iso() -> str:
-    """Timestamps in tables: UTC, ISO 8601 with milliseconds, so they sort as text."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def condition_failed(exc: Exception) -> bool:

@@ -8,7 +8,7 @@ Keys of this module:
   MEMBER#<id>/COUPON#<claim_id>           one claimed coupon (its terms as claimed): available | used
      gsi2 byTime: COUPONS#<member> / <claimed_at>#<claim_id>  (a member's coupons newest first)
   MEMBER#<id>/COUPONCOUNT#<campaign>#<coupon>  how many of that coupon the member claimed (per-member limit)
-Times are UTC ISO 8601 with milliseconds (insuremall.models.now_iso), so they compare as text.
+Times are UTC ISO 8601 with milliseconds (insuremall.clock.now_iso), so they compare as text.
 """
 
 from __future__ import annotations
