@@ -62,7 +62,7 @@ if [ -z "$$py" ]; then echo "error: Python 3.11+ not found (need python3.11 or p
 endef
 
 .PHONY: help venv run test lint lint-ruff lint-cfn lint-sam lint-asl bench lighthouse fire deploy clean \
-	sam-tools node-tools browser sam-lock contract
+	sam-tools node-tools browser sam-lock contract unit lint-imports
 
 help: ## List the targets
 	@echo "InsureMall make targets:"
@@ -150,6 +150,9 @@ run: $(VENV_STAMP) ## Run the local platform (storefront + API on embedded AWS);
 	$(PY_PATH) $(if $(OPEN_BROWSER),OPEN_BROWSER='$(OPEN_BROWSER)') $(VENV_PY) -m local.platform --port $(PORT) || rc=$$?; \
 	case "$${rc:-0}" in 0|130) exit 0 ;; *) exit "$$rc" ;; esac
 
+unit: $(VENV_STAMP) ## Domain and use-case tests only: no embedded AWS, a few seconds
+	@$(VENV)/bin/pytest tests/unit
+
 test: $(VENV_STAMP) ## Lint, then unit+integration tests, then e2e tests (installs chromium if missing and root)
 	@failed=""; summary=""; \
 	stage() { local name="$$1" t0=$$SECONDS rc=0; shift; "$$@" || rc=$$?; \
@@ -172,13 +175,18 @@ test: $(VENV_STAMP) ## Lint, then unit+integration tests, then e2e tests (instal
 	echo "==> all checks passed"
 
 # `make lint` runs every checker (-k, two at a time, output kept per checker) and fails if any failed.
-lint: ## ruff, cfn-lint, sam validate --lint and asl-validator; zero errors required
-	@$(MAKE) -k -j2 --output-sync=target lint-ruff lint-cfn lint-sam lint-asl || { echo "==> lint FAILED"; exit 1; }
+lint: ## ruff, import-linter, cfn-lint, sam validate --lint and asl-validator; zero errors required
+	@$(MAKE) -k -j2 --output-sync=target lint-ruff lint-imports lint-cfn lint-sam lint-asl || { echo "==> lint FAILED"; exit 1; }
 	$(call say,lint passed)
 
 lint-ruff: $(VENV_STAMP)
 	$(call say,ruff check)
 	@$(VENV)/bin/ruff check .
+
+# The boundaries between capabilities (.importlinter): one-way dependencies, doors through api.py, pure domains.
+lint-imports: $(VENV_STAMP)
+	$(call say,import-linter (.importlinter))
+	@$(PY_PATH) $(VENV)/bin/lint-imports --no-logo --no-cache
 
 lint-cfn: $(VENV_STAMP)
 	$(call say,cfn-lint $(TEMPLATE))
