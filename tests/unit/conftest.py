@@ -15,4 +15,4 @@ def pytest_sessionfinish(session, exitstatus):
     only_unit = all("tests/unit" in str(path) for path in session.config.args)
     if only_unit and "moto" in sys.modules:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        print("\nerror: a unit test imported moto (AWS-backed tests go in tests/integration)", file=sys.stderr)
+        print("\nerror: a unit test imported moto (AWS-backed tests: tests/integration)", file=sys.stderr)
