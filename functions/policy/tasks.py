@@ -335,7 +335,7 @@ def _renewal_offer(policy_no: str, policy: dict[str, Any]) -> tuple[str, dict[st
             term.get("label", policy["term"]) if isinstance(term, dict) else policy["term"],
         )
         return "not_renewable", offer
-    from checkout.domain.application import cover_end
+    from insuremall.cover import cover_end
 
     term = next(t for t in product["terms"] if t["code"] == policy["term"])
     plan = next(p for p in product["plans"] if p["code"] == policy["plan"])

@@ -42,8 +42,8 @@ def test_given_known_codes_when_labelled_then_words_and_an_unknown_code_reads_as
 
 
 def test_given_the_relations_and_documents_checkout_accepts_then_each_has_words():
-    from checkout.domain.application import BENEFICIARY_RELATIONS, RELATIONS
     from insuremall.identity import DOCUMENT_TYPES
+    from insuremall.parties import BENEFICIARY_RELATIONS, RELATIONS
 
     assert set(RELATIONS) | set(BENEFICIARY_RELATIONS) <= set(labels.RELATION)
     assert set(DOCUMENT_TYPES) <= set(labels.ID_TYPE)

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from catalog.domain.recommendation import QuestionnaireInvalid, parse_questionnaire
-from checkout.domain.application import EMAIL, MOBILE
 from distribution.domain.coupon import parse_campaign
 from distribution.domain.invitation import normalize_code
 from distribution.domain.members import normalize_mobile
@@ -19,6 +18,7 @@ from distribution.domain.withdrawal import parse_payout_account
 from insuremall import contract
 from insuremall.errors import Invalid
 from insuremall.identity import make_prc_id
+from insuremall.parties import EMAIL, MOBILE
 from tests.request_fields import body_with, contract_routes, field_name
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,107 +6,16 @@ parties, the health declaration and the premium, so later steps never re-read a 
 
 from __future__ import annotations
 
-import calendar
-import hashlib
-import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from insuremall import identity
-
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-NAME_MAX = 60
-RELATIONS = {"self", "spouse", "child", "parent"}
-BENEFICIARY_RELATIONS = {"spouse", "child", "parent", "sibling"}
-
-
-def add_months(start: date, months: int) -> date:
-    year, month = divmod(start.month - 1 + months, 12)
-    year += start.year
-    day = min(start.day, calendar.monthrange(year, month + 1)[1])
-    return date(year, month + 1, day)
-
-
-def cover_end(start: date, term: dict[str, Any], age: int) -> date:
-    """Last day of cover, inclusive."""
-    if "days" in term:
-        return start + timedelta(days=int(term["days"]) - 1)
-    if "months" in term:
-        return add_months(start, int(term["months"])) - timedelta(days=1)
-    if "years" in term:
-        return add_months(start, 12 * int(term["years"])) - timedelta(days=1)
-    to_age = re.fullmatch(r"TO(\d+)", term["code"])
-    if to_age:
-        return add_months(start, 12 * (int(to_age.group(1)) - age)) - timedelta(days=1)
-    raise ValueError(f"term {term['code']!r} has no duration")
-
-
-def insured_key(id_type: str, id_number: str) -> str:
-    """Stable key for one person across policies, so exposure can be summed without the raw ID."""
-    return hashlib.sha256(f"{id_type}:{id_number.upper()}".encode()).hexdigest()[:32]
-
-
-def _person(raw: Any, path: str, problems: dict[str, str], need_contact: bool = False) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        problems[path] = "is required"
-        return {}
-    person: dict[str, Any] = {}
-    name = raw.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name.strip()) > NAME_MAX:
-        problems[f"{path}.name"] = f"enter a name of 1 to {NAME_MAX} characters"
-    else:
-        person["name"] = name.strip()
-    id_type = raw.get("id_type", "prc_id")
-    id_number = raw.get("id_number")
-    if not isinstance(id_number, str) or not id_number.strip():
-        problems[f"{path}.id_number"] = "is required"
-    else:
-        id_number = id_number.strip().upper()
-        issues = identity.validate_document(id_type, id_number)
-        if issues:
-            problems[f"{path}.id_number"] = "; ".join(issues)
-        else:
-            person["id_type"], person["id_number"] = id_type, id_number
-    if need_contact:
-        phone = raw.get("phone")
-        if not isinstance(phone, str) or not MOBILE.match(phone.strip()):
-            problems[f"{path}.phone"] = "enter an 11-digit mainland mobile number"
-        else:
-            person["phone"] = phone.strip()
-        email = raw.get("email")
-        if email is not None:
-            if not isinstance(email, str) or not EMAIL.match(email.strip()):
-                problems[f"{path}.email"] = "enter a valid e-mail address"
-            else:
-                person["email"] = email.strip()
-    return person
-
-
-def parse_beneficiaries(raw: Any, problems: dict[str, str], too_many: str) -> list[dict[str, Any]]:
-    """Named beneficiaries (at most 5) with whole-percent shares adding up to 100; used by orders
-    and by endorsements."""
-    if not isinstance(raw, list) or len(raw) > 5:
-        problems["beneficiaries"] = too_many
-        return []
-    people, total = [], 0
-    for i, item in enumerate(raw):
-        person = _person(item, f"beneficiaries[{i}]", problems)
-        share = item.get("share") if isinstance(item, dict) else None
-        relation = item.get("relation") if isinstance(item, dict) else None
-        if not isinstance(share, int) or isinstance(share, bool) or not 1 <= share <= 100:
-            problems[f"beneficiaries[{i}].share"] = "a whole percentage from 1 to 100"
-        else:
-            total += share
-            person["share"] = share
-        if relation not in BENEFICIARY_RELATIONS:
-            problems[f"beneficiaries[{i}].relation"] = f"must be one of {sorted(BENEFICIARY_RELATIONS)}"
-        else:
-            person["relation"] = relation
-        people.append(person)
-    if people and total != 100 and not any(k.endswith(".share") for k in problems):
-        problems["beneficiaries"] = f"shares must add up to 100 (they add up to {total})"
-    return people
+from insuremall import identity, parties
+from insuremall.cover import cover_end
+from insuremall.parties import (
+    RELATIONS,
+    insured_key,
+    parse_beneficiaries,
+)
 
 
 def build_application(
@@ -124,13 +33,13 @@ def build_application(
     inputs = quote["inputs"]
     start = date.fromisoformat(inputs["start_date"])
 
-    policyholder = _person(body.get("policyholder"), "policyholder", problems, need_contact=True)
+    policyholder = parties.party(body.get("policyholder"), "policyholder", problems, need_contact=True)
 
     insured_raw = body.get("insured")
     if not isinstance(insured_raw, list) or len(insured_raw) != 1:
         problems["insured"] = "give exactly one insured person (the one the quote was made for)"
         insured_raw = [None]
-    insured = _person(insured_raw[0], "insured[0]", problems)
+    insured = parties.party(insured_raw[0], "insured[0]", problems)
     relation = (insured_raw[0] or {}).get("relation", "self") if isinstance(insured_raw[0], dict) else "self"
     if relation not in RELATIONS:
         problems["insured[0].relation"] = f"must be one of {sorted(RELATIONS)}"

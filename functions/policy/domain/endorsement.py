@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from checkout.domain import application
+from insuremall import parties
 from insuremall.privacy import mask_email, mask_phone, masked_party
 
 CONTACT_FIELDS = ("phone", "email")
@@ -21,13 +21,13 @@ def _contact(raw: Any, problems: dict[str, str]) -> dict[str, str]:
     contact: dict[str, str] = {}
     if "phone" in raw:
         phone = raw["phone"]
-        if not isinstance(phone, str) or not application.MOBILE.match(phone.strip()):
+        if not isinstance(phone, str) or not parties.MOBILE.match(phone.strip()):
             problems["contact.phone"] = "enter an 11-digit mainland mobile number"
         else:
             contact["phone"] = phone.strip()
     if "email" in raw:
         email = raw["email"]
-        if not isinstance(email, str) or not application.EMAIL.match(email.strip()):
+        if not isinstance(email, str) or not parties.EMAIL.match(email.strip()):
             problems["contact.email"] = "enter a valid e-mail address"
         else:
             contact["email"] = email.strip()
@@ -36,7 +36,7 @@ def _contact(raw: Any, problems: dict[str, str]) -> dict[str, str]:
 
 def _beneficiaries(raw: Any, problems: dict[str, str]) -> list[dict[str, Any]]:
     """An empty list returns the benefit to the insured's legal heirs."""
-    return application.parse_beneficiaries(
+    return parties.parse_beneficiaries(
         raw, problems, "name up to 5 beneficiaries (an empty list means legal heirs)"
     )
 
