@@ -76,9 +76,6 @@ def open_referral(order_id: str, task_token: str, reasons: list[str], summary: d
     ).save(condition=ReferralRecord.pk.does_not_exist() | (ReferralRecord.status == "pending"))
 
 
-REFERRAL_STATUSES = ("pending", "accepted", "declined")
-
-
 def referrals(status: str = "pending", limit: int = 100) -> list[Referral]:
     """One status's referrals from the index: pending oldest first (the queue), decided newest first."""
     return [
