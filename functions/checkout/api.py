@@ -30,7 +30,9 @@ __all__ = [
 _FUNCTION = "CHECKOUT_TASKS_FUNCTION"
 
 
-def place_order(draft: OrderDraft, idempotency_key: str | None = None, *, order_id: str | None = None) -> Order:
+def place_order(
+    draft: OrderDraft, idempotency_key: str | None = None, *, order_id: str | None = None
+) -> Order:
     """The one order placement (checkout.ordering.place), for a seller outside checkout."""
     placed = invocation.call(
         _FUNCTION, "place_order", draft=draft.as_dict(), idempotency_key=idempotency_key, order_id=order_id

@@ -98,7 +98,13 @@ def draft_from_form(customer_id: str, form: dict[str, Any], *, quotes, now: floa
 
 
 def place_from_form(
-    customer_id: str, form: dict[str, Any], idempotency_key: str | None, *, quotes, now: float, **collaborators
+    customer_id: str,
+    form: dict[str, Any],
+    idempotency_key: str | None,
+    *,
+    quotes,
+    now: float,
+    **collaborators,
 ) -> Placed:
     """POST /orders: a retry with the same key answers with the first order (even after its quote
     expired), which holds its own discounts."""

@@ -25,7 +25,9 @@ def _order(order_id: str):
 def await_payment(event: dict[str, Any]) -> dict[str, Any]:
     order = _order(event["order_id"])
     intent = payments.provider().create_intent(order.order_id, order.premium_cents, order.currency)
-    store.park_payment_token(order.order_id, intent["intent_id"], intent["client_secret"], event["task_token"])
+    store.park_payment_token(
+        order.order_id, intent["intent_id"], intent["client_secret"], event["task_token"]
+    )
     return {"intent_id": intent["intent_id"]}  # never the client secret: task output is kept in history
 
 
@@ -54,7 +56,9 @@ def _closing(state: dict[str, Any], order_id: str) -> tuple[str, str]:
     underwriting = state.get("underwriting") or {}
     if "failure" not in state and underwriting.get("outcome") == "decline":
         return "declined", "; ".join(underwriting.get("reasons") or []) or "The application was declined"
-    logger.error("purchase failed after payment", extra={"order_id": order_id, "failure": state.get("failure")})
+    logger.error(
+        "purchase failed after payment", extra={"order_id": order_id, "failure": state.get("failure")}
+    )
     return "failed", "We could not complete your policy and have refunded your payment"
 
 
@@ -103,7 +107,9 @@ def place_order(draft: dict, idempotency_key: str | None = None, order_id: str |
 def check_order(draft: dict) -> None:
     from checkout import ordering, wiring
 
-    ordering.check(ordering.OrderDraft.from_dict(draft), pricing=wiring.ordering()["pricing"], now=wiring.now())
+    ordering.check(
+        ordering.OrderDraft.from_dict(draft), pricing=wiring.ordering()["pricing"], now=wiring.now()
+    )
 
 
 def order(order_id: str) -> dict | None:

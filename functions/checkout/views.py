@@ -104,11 +104,7 @@ def order_view(order: Order, for_payer: bool = False) -> dict[str, Any]:
 
 
 def orders_view(orders: list[Order]) -> dict[str, Any]:
-    return {
-        "orders": [
-            {k: v for k, v in order_view(o).items() if k not in _DETAIL_ONLY} for o in orders
-        ]
-    }
+    return {"orders": [{k: v for k, v in order_view(o).items() if k not in _DETAIL_ONLY} for o in orders]}
 
 
 def webhook_answer(outcome: str, event_type: Any = None) -> dict[str, Any]:

@@ -31,7 +31,9 @@ class Renewed:
 def _draft(policy: dict, offer: dict, form: dict, product: dict, first_sale, checkout):
     terms = offer["offer"]
     policy_no = policy["policy_no"]
-    quoted = renewal.renewal_quote(policy_no, terms, policy, None, to_cents(Decimal(terms["premium"]["total"])))
+    quoted = renewal.renewal_quote(
+        policy_no, terms, policy, None, to_cents(Decimal(terms["premium"]["total"]))
+    )
     attribution = first_sale.application.get("attribution") if first_sale else None
     return checkout.OrderDraft(
         customer_id=policy["customer_id"],
@@ -62,7 +64,9 @@ def _checked(draft, policy_no: str, checkout) -> None:
         health = {k: v for k, v in exc.fields.items() if k.startswith("health_answers")}
         if health:
             raise errors.Invalid(health) from exc
-        logger.warning("renewal application invalid", extra={"policy_no": policy_no, "fields": sorted(exc.fields)})
+        logger.warning(
+            "renewal application invalid", extra={"policy_no": policy_no, "fields": sorted(exc.fields)}
+        )
         raise errors.Conflict(
             "The policy's details no longer pass the order rules; contact customer service"
         ) from exc
