@@ -1,5 +1,6 @@
 """Checkout store: the only code that touches CheckoutTable (quotes, orders, idempotency records,
-and the sandbox payment provider's ledger). Order status changes are conditional updates."""
+and the sandbox payment provider's ledger). Order status changes are conditional updates.
+Quotes and orders come back as checkout.domain.model records; the stored items keep their format."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from checkout.domain.model import Order, PolicyCancellation, Quote
+from checkout.domain.model import StatusChange as Change
 from insuremall.clock import now_iso
 from insuremall.errors import Conflict
 from insuremall.models import condition_failed, transaction_connection
@@ -22,62 +25,64 @@ from insuremall.models.checkout import (
 
 
 # ---------- quotes ----------
-def put_quote(quote: dict[str, Any]) -> None:
+def put_quote(quote: Quote) -> None:
     QuoteRecord(
-        pk=f"QUOTE#{quote['quote_id']}",
-        quote_id=quote["quote_id"],
-        product_id=quote["product_id"],
-        rate_table_version=quote["rate_table_version"],
-        inputs=quote["inputs"],
-        premium_cents=quote["premium_cents"],
-        premium=quote["premium"],
-        created_at=quote["created_at"],
-        valid_until=quote["valid_until"],
-        expires_at=quote["valid_until"] + 86400,
+        pk=f"QUOTE#{quote.quote_id}",
+        quote_id=quote.quote_id,
+        product_id=quote.product_id,
+        rate_table_version=quote.rate_table_version,
+        inputs=quote.inputs,
+        premium_cents=quote.premium_cents,
+        premium=quote.premium,
+        created_at=quote.created_at,
+        valid_until=quote.valid_until,
+        expires_at=quote.valid_until + 86400,
     ).save(condition=QuoteRecord.pk.does_not_exist())
 
 
-def get_quote(quote_id: str) -> dict[str, Any] | None:
+def get_quote(quote_id: str) -> Quote | None:
     try:
         record = QuoteRecord.get(f"QUOTE#{quote_id}", "QUOTE")
     except QuoteRecord.DoesNotExist:
         return None
-    return {
-        "quote_id": record.quote_id,
-        "product_id": record.product_id,
-        "rate_table_version": int(record.rate_table_version),
-        "inputs": record.inputs,
-        "premium_cents": int(record.premium_cents),
-        "premium": record.premium,
-        "created_at": record.created_at,
-        "valid_until": int(record.valid_until),
-    }
+    return Quote(
+        quote_id=record.quote_id,
+        product_id=record.product_id,
+        rate_table_version=int(record.rate_table_version),
+        inputs=record.inputs,
+        premium_cents=int(record.premium_cents),
+        premium=record.premium,
+        created_at=record.created_at,
+        valid_until=int(record.valid_until),
+    )
 
 
 # ---------- orders ----------
-def order_to_dict(record: OrderRecord) -> dict[str, Any]:
-    return {
-        "order_id": record.order_id,
-        "customer_id": record.customer_id,
-        "status": record.status,
-        "status_reason": record.status_reason,
-        "product_id": record.product_id,
-        "product_name": record.product_name,
-        "quote_id": record.quote_id,
-        "premium_cents": int(record.premium_cents),
-        "currency": record.currency,
-        "channel": record.channel,
-        "application": record.application,
-        "payment_intent_id": record.payment_intent_id,
-        "payment_task_token": record.payment_task_token,
-        "payment_client_secret": record.payment_client_secret,
-        "paid_at": record.paid_at,
-        "policy_no": record.policy_no,
-        "refund": record.refund,
-        "history": [{"status": h.status, "at": h.at, "note": h.note} for h in record.history or []],
-        "created_at": record.created_at,
-        "updated_at": record.updated_at,
-    }
+def _order(record: OrderRecord) -> Order:
+    cancellation = record.policy_cancellation
+    return Order(
+        order_id=record.order_id,
+        customer_id=record.customer_id,
+        status=record.status,
+        status_reason=record.status_reason,
+        product_id=record.product_id,
+        product_name=record.product_name,
+        quote_id=record.quote_id,
+        premium_cents=int(record.premium_cents),
+        currency=record.currency,
+        channel=record.channel,
+        application=record.application,
+        payment_intent_id=record.payment_intent_id,
+        payment_task_token=record.payment_task_token,
+        payment_client_secret=record.payment_client_secret,
+        paid_at=record.paid_at,
+        policy_no=record.policy_no,
+        refund=record.refund,
+        history=tuple(Change(status=h.status, at=h.at, note=h.note) for h in record.history or []),
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        policy_cancellation=PolicyCancellation(**cancellation) if cancellation else None,
+    )
 
 
 def create_order(
@@ -86,7 +91,7 @@ def create_order(
     idempotency_key: str | None,
     request_hash: str,
     idempotency_ttl: int,
-) -> tuple[dict[str, Any], bool]:
+) -> tuple[Order, bool]:
     """Write the order (and its idempotency record) once. Returns (order, created); a retry with the
     same key returns the first order and created=False."""
     created = order["created_at"]
@@ -111,7 +116,7 @@ def create_order(
     )
     if idempotency_key is None:
         record.save(condition=OrderRecord.pk.does_not_exist())
-        return order_to_dict(record), True
+        return _order(record), True
     marker = IdempotencyRecord(
         pk=f"IDEMPOTENCY#{customer_id}#{idempotency_key}",
         request_hash=request_hash,
@@ -129,10 +134,10 @@ def create_order(
         if existing.request_hash != request_hash:
             raise Conflict("This Idempotency-Key was already used for a different order") from exc
         return get_order(existing.order_id, consistent=True), False
-    return order_to_dict(record), True
+    return _order(record), True
 
 
-def order_for_key(customer_id: str, idempotency_key: str, request_hash: str) -> dict[str, Any] | None:
+def order_for_key(customer_id: str, idempotency_key: str, request_hash: str) -> Order | None:
     """The order an earlier request with this Idempotency-Key created, or None; Conflict when the key
     was used for a different order."""
     try:
@@ -146,21 +151,21 @@ def order_for_key(customer_id: str, idempotency_key: str, request_hash: str) -> 
     return get_order(marker.order_id, consistent=True)
 
 
-def get_order(order_id: str, consistent: bool = False) -> dict[str, Any] | None:
+def get_order(order_id: str, consistent: bool = False) -> Order | None:
     try:
-        return order_to_dict(OrderRecord.get(f"ORDER#{order_id}", "ORDER", consistent_read=consistent))
+        return _order(OrderRecord.get(f"ORDER#{order_id}", "ORDER", consistent_read=consistent))
     except OrderRecord.DoesNotExist:
         return None
 
 
-def list_orders(customer_id: str, limit: int = 50) -> list[dict[str, Any]]:
+def list_orders(customer_id: str, limit: int = 50) -> list[Order]:
     records = OrderRecord.by_customer.query(f"CUSTOMER#{customer_id}", scan_index_forward=False, limit=limit)
-    return [order_to_dict(r) for r in records]
+    return [_order(r) for r in records]
 
 
 class InvalidTransition(Exception):
-    def __init__(self, order: dict[str, Any] | None):
-        super().__init__(f"order is {order and order['status']}")
+    def __init__(self, order: Order | None):
+        super().__init__(f"order is {order and order.status}")
         self.order = order
 
 
@@ -171,7 +176,7 @@ def transition(
     note: str | None = None,
     extra_condition=None,
     **fields: Any,
-) -> tuple[dict[str, Any], bool]:
+) -> tuple[Order, bool]:
     """Move an order to a new status only from the allowed ones (a conditional update).
 
     Returns (order, changed). Repeating a transition that already happened returns the order with
@@ -201,13 +206,13 @@ def transition(
         if not condition_failed(exc):
             raise
         current = get_order(order_id, consistent=True)
-        if current is not None and current["status"] == to_status:
+        if current is not None and current.status == to_status:
             return current, False
         raise InvalidTransition(current) from exc
-    return order_to_dict(record), True  # update() returned the whole new item (ALL_NEW)
+    return _order(record), True  # update() returned the whole new item (ALL_NEW)
 
 
-def park_payment_token(order_id: str, intent_id: str, client_secret: str, task_token: str) -> dict[str, Any]:
+def park_payment_token(order_id: str, intent_id: str, client_secret: str, task_token: str) -> Order:
     """Store the state machine's task token and the intent's client secret (shown to the payer only);
     a retried AwaitPayment replaces the token."""
     order, _ = transition(
@@ -221,7 +226,7 @@ def park_payment_token(order_id: str, intent_id: str, client_secret: str, task_t
     return order
 
 
-def mark_paid(order_id: str, intent_id: str, paid_at: str) -> tuple[dict[str, Any], bool]:
+def mark_paid(order_id: str, intent_id: str, paid_at: str) -> tuple[Order, bool]:
     """(order, True) for the one delivery that moved the order to paid; changed=False for duplicates."""
     return transition(
         order_id,
@@ -230,6 +235,23 @@ def mark_paid(order_id: str, intent_id: str, paid_at: str) -> tuple[dict[str, An
         extra_condition=OrderRecord.payment_intent_id == intent_id,
         paid_at=paid_at,
     )
+
+
+def record_policy_cancellation(order_id: str, cancellation: PolicyCancellation) -> bool:
+    """Note on the order that its policy was cancelled, and where its refund stands (the caller never
+    writes a pending refund over a paid one). False if there is no such order."""
+    record = OrderRecord(pk=f"ORDER#{order_id}", sk="ORDER")
+    value = {"cancelled_at": cancellation.cancelled_at, "refund": cancellation.refund}
+    try:
+        record.update(
+            actions=[OrderRecord.policy_cancellation.set(value), OrderRecord.updated_at.set(now_iso())],
+            condition=OrderRecord.pk.exists(),
+        )
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
 
 
 # ---------- sandbox payment provider ledger ----------

@@ -4,9 +4,6 @@ operators' decisions on referred applications. Each route parses, authorises, ca
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-
 from chalice import Chalice
 
 from insuremall import auth, errors, web
@@ -162,113 +159,23 @@ def _today():
 
 @app.route("/policies/{policy_no}/renewal", methods=["POST"])
 def renew_policy(policy_no):
-    """Renew in one step: an order at the offer's price through the same purchase saga (pay ->
-    underwrite -> issue); the issued policy names the one it renews. One live order per offer."""
+    """Renew in one step: an order at the offer's price through the same purchase saga (policy.renewals)."""
     from chalice import Response
 
-    from catalog import store as catalog
-    from catalog.domain import rating
-    from checkout import discounts, purchase
-    from checkout import store as checkout_store
-    from checkout.domain.application import build_application
-    from insuremall.money import to_cents
-    from policy.domain import renewal, renewal_window
+    from catalog import api as catalog
+    from checkout import api as checkout
+    from policy import renewals
 
-    request = app.current_request
-    caller = auth.customer(request)
-    body = web.json_object(request)
+    caller = auth.customer(app.current_request)
+    form = web.json_object(app.current_request)
     policy = _owned_policy(policy_no, caller)
-    offer = store.get_renewal_offer(policy_no)
-    if offer is None:
-        raise errors.NotFound(
-            f"This policy has no renewal offer yet; offers open {get_settings().renewal_window_days} "
-            "days before it ends"
-        )
-    try:
-        renewal.check_renewable(offer, policy, _today())
-    except renewal.NotRenewable as exc:
-        raise errors.Conflict(exc.reason) from exc
-
-    if offer["order_id"]:
-        earlier = checkout_store.get_order(offer["order_id"], consistent=True)
-        if earlier is not None and earlier["status"] not in renewal.FINISHED_WITHOUT_POLICY:
-            return purchase.order_view(earlier)  # a repeat while the renewal is under way
-        # Otherwise it failed, or was claimed but never written (a crash): it is replaced below.
-
-    if body.get("accept_terms") is not True:
-        raise errors.Invalid({"accept_terms": "read and accept the policy terms to continue"})
-    terms = offer["offer"]
-    product = catalog.get_product(terms["product_id"])
-    if product is None or product.get("status") != "on_shelf":
-        raise errors.Conflict("This product is no longer on sale, so the policy cannot be renewed")
-    try:
-        rate_table = catalog.get_rate_table(terms["product_id"], int(terms["rate_table_version"]))
-        if rate_table is None:
-            raise rating.RatingError({"rate_table_version": "is gone"})
-        premium = rating.rate(
-            product,
-            rate_table,
-            rating.RatingRequest(**renewal_window.renewal_rating_factors(policy, int(terms["age"]))),
-        )
-    except rating.RatingError as exc:
-        raise errors.Conflict(
-            "The product changed since this offer; it cannot be renewed as offered"
-        ) from exc
-    if premium.to_dict()["total"] != terms["premium"]["total"]:
-        raise errors.Conflict("The renewal premium could not be confirmed; contact customer service")
-
-    new_order_id = f"ORD{datetime.now(UTC):%Y%m%d%H%M%S}{uuid.uuid4().hex[:10].upper()}"
-    insurer = catalog.get_insurer(product["insurer_id"]) or {}
-    application, problems = build_application(
-        order_id=new_order_id,
-        customer_id=caller.subject,
-        product=renewal.product_for_renewal(product),
-        insurer=insurer,
-        quote=renewal.renewal_quote(policy_no, terms, policy, premium.to_dict(), to_cents(premium.total)),
-        body=renewal.renewal_order_form(policy, body.get("health_answers")),
-        channel=policy["channel"],
+    renewed = renewals.renew(
+        policy,
+        form,
+        offers=store,
+        checkout=checkout,
+        catalog=catalog,
+        today=_today(),
+        window_days=get_settings().renewal_window_days,
     )
-    if problems:
-        health = {k: v for k, v in problems.items() if k.startswith("health_answers")}
-        if health:
-            raise errors.Invalid(health)
-        logger.warning(
-            "renewal application invalid", extra={"policy_no": policy_no, "fields": sorted(problems)}
-        )
-        raise errors.Conflict("The policy's details no longer pass the order rules; contact customer service")
-    # The same premium shape as a first sale (gross, payable, discounts), by the same code; a
-    # renewal takes no coupon or points, so what is paid is the rated premium.
-    priced = discounts.derive(caller.subject, product["product_id"], application["premium_cents"], {})
-    application["premium"] = discounts.priced(application["premium"], priced)
-    application["premium_cents"] = priced["payable_cents"]
-    application["renewal_of"] = policy_no
-    # A renewal pays the original sale's promoters (at the renewal rates): keep its attribution snapshot.
-    first_sale = checkout_store.get_order(policy["order_id"]) or {}
-    attribution = first_sale.get("application", {}).get("attribution")
-    if attribution:
-        application["attribution"] = attribution
-    if not store.claim_renewal_order(policy_no, new_order_id, replacing=offer["order_id"]):
-        latest = store.get_renewal_offer(policy_no) or {}
-        won = latest.get("order_id") and checkout_store.get_order(latest["order_id"], consistent=True)
-        if won:
-            return purchase.order_view(won)  # a concurrent request started it
-        raise errors.Conflict("This renewal changed meanwhile; reload and try again")
-    order, _ = checkout_store.create_order(
-        {
-            "order_id": new_order_id,
-            "product_id": product["product_id"],
-            "product_name": product["name"],
-            "quote_id": f"RENEWAL-{policy_no}",
-            "premium_cents": application["premium_cents"],
-            "channel": policy["channel"],
-            "application": application,
-            "created_at": checkout_store.now_iso(),
-        },
-        caller.subject,
-        None,
-        "",
-        0,
-    )
-    purchase.start(order)
-    logger.info("renewal order started", extra={"policy_no": policy_no, "order_id": new_order_id})
-    return Response(body=purchase.order_view(order), status_code=201)
+    return Response(body=checkout.order_view(renewed.order), status_code=201 if renewed.created else 200)

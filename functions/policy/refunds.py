@@ -1,6 +1,8 @@
-"""Cancellation refunds: paid through checkout's payment provider at most once (keyed by policy), then
-noted on the policy. The API finishes a refund right after the cancellation; the hourly
-`retry_refunds` task finishes any the API could not (a provider outage, a crash in between)."""
+"""Cancellation refunds: paid by checkout (checkout.api.refund_cancelled_policy, run in checkout's
+function) at most once (keyed by policy), then noted on the policy. Checkout also notes the
+cancellation on the order that sold the policy, which is what the order then shows. The API finishes a
+refund right after the cancellation; the hourly `retry_refunds` task finishes any the API could not
+(a provider outage, a crash in between)."""
 
 from __future__ import annotations
 
@@ -14,21 +16,27 @@ class NothingToRefund(Exception):
 
 
 def complete(policy: dict[str, Any]) -> dict[str, Any]:
-    """Refund a cancelled policy whose refund is pending; the same policy again refunds nothing more."""
-    done = policy["cancellation"]
-    if done["refund"]["status"] != "pending":
-        return policy
-    from checkout import payments
+    """Refund a cancelled policy whose refund is pending; the same policy again refunds nothing more.
+    A cancellation with no refund due is still told to checkout (its order shows it)."""
+    from checkout import api as checkout
 
+    done = policy["cancellation"]
+    status = done["refund"]["status"]
+    if status == "refunded":
+        return policy
     intent_id = policy["premium"].get("payment_intent_id")
-    if not intent_id:
-        raise NothingToRefund("This policy has no payment to refund; an operator will arrange the refund")
-    refund = payments.provider().refund(
-        intent_id,
-        done["refund_cents"],
-        f"{policy['policy_no']}-cancel",
-        f"cancellation: {done['reason_code']}",
+    refund = checkout.refund_cancelled_policy(
+        order_id=policy["order_id"],
+        policy_no=policy["policy_no"],
+        cancelled_at=done["cancelled_at"],
+        refund_cents=done["refund_cents"] if status == "pending" else 0,
+        intent_id=intent_id,
+        reason=f"cancellation: {done['reason_code']}",
     )
+    if status != "pending":
+        return policy
+    if refund is None:
+        raise NothingToRefund("This policy has no payment to refund; an operator will arrange the refund")
     done = done | {
         "refund": {
             "status": "refunded",

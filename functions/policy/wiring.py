@@ -42,11 +42,10 @@ def _resume_saga(task_token: str, output: dict[str, Any]) -> None:
 
 
 def _order_status(order_id: str) -> str | None:
-    # issue 14 in progress: read through checkout's door once it has one.
-    from checkout import store as checkout_store
+    from checkout import api as checkout
 
-    order = checkout_store.get_order(order_id)
-    return order["status"] if order else None
+    order = checkout.order(order_id)
+    return order.status if order else None
 
 
 def documents() -> Documents:

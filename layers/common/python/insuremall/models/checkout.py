@@ -84,6 +84,8 @@ class OrderRecord(Model):
     paid_at = UnicodeAttribute(null=True)
     policy_no = UnicodeAttribute(null=True)
     refund = JSONAttribute(null=True)
+    # After issue: the policy's cancellation and refund, as policy told checkout (checkout.api).
+    policy_cancellation = JSONAttribute(null=True)
     history = ListAttribute(of=StatusChange, default=list)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
