@@ -170,7 +170,7 @@ def test_given_an_unknown_kind_and_a_long_query_when_browsing_then_both_are_name
 # --- merchandising -----------------------------------------------------------------------------------------
 
 
-def test_given_an_off_shelf_product_when_featured_then_the_console_shows_its_status_and_the_home_page_hides_it(
+def test_given_an_off_shelf_product_when_featured_then_the_console_shows_it_and_the_home_page_hides_it(
     store,
 ):
     _take_off_shelf(store, "medical-million")
