@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from insuremall.errors import Invalid
+
 THEMES = ("blue", "green", "orange", "purple")
 MAX_FEATURED = 8
 CATEGORY_ID = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
@@ -18,10 +20,10 @@ CATEGORY_ID = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 LINK = re.compile(r"^(?:/(?!/)[^\s]*|#[^\s]*|https://[^\s]+)$")
 
 
-class MerchandisingInvalid(Exception):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+class MerchandisingInvalid(Invalid):
+    @property
+    def errors(self) -> dict[str, str]:
+        return self.fields
 
 
 # --- banners -----------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ import copy
 import re
 from typing import Any
 
+from insuremall.errors import Invalid
+
 KINDS = ("accident", "travel", "medical", "critical_illness", "term_life", "home")
 CHANNELS = ("h5", "pc", "partner_api")
 ON_YES = ("decline", "refer")
@@ -27,10 +29,20 @@ TO_AGE_CODE = re.compile(r"^TO(\d+)$")
 TAG = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 
 
-class ProductInvalid(Exception):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+class ProductInvalid(Invalid):
+    """The document's problems, keyed by field (an Invalid: the route answers it as it is)."""
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return self.fields
+
+
+def on_sale(product: dict[str, Any] | None, channel: str | None = None) -> bool:
+    """The one on-shelf rule: on shelf, and (when a channel is named) sold through it."""
+    if product is None or product.get("status") != "on_shelf":
+        return False
+    channels = product.get("channels")
+    return channel is None or not channels or channel in channels
 
 
 CANCELLATION_RULES = ("pro_rata", "short_rate", "none")

@@ -20,8 +20,11 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from insuremall.errors import Invalid
+from insuremall.money import round_money
 
 COLUMNS = ("plan", "term", "age_min", "age_max", "gender", "premium")
 GENDERS = ("M", "F")
@@ -35,15 +38,17 @@ MAX_FACTOR = Decimal(1000)
 _FACTOR_PLACES = 6
 _TO_AGE_CODE = re.compile(r"^TO(\d+)$")
 _PLAIN_DECIMAL = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")  # no sign, exponent, separators, NaN or Infinity
-_CENT = Decimal("0.01")
 
 
-class RateTableInvalid(Exception):
+class RateTableInvalid(Invalid):
     """The upload cannot be published; errors maps request field -> operator-readable message."""
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+        super().__init__(errors, "The rate table was not published")
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return self.fields
 
 
 @dataclass(frozen=True)
@@ -429,7 +434,7 @@ def _amount(value: object) -> tuple[Decimal | None, str | None]:
         return None, "has more than 2 decimal places"
     if amount > MAX_AMOUNT:
         return None, f"is more than {MAX_AMOUNT}"
-    return amount.quantize(_CENT, rounding=ROUND_HALF_UP), None
+    return round_money(amount), None
 
 
 def _positive_decimal(value: object) -> Decimal | None:
@@ -451,3 +456,27 @@ def to_csv(rows: list[dict]) -> str:
     for row in rows:
         writer.writerow([row[c] for c in COLUMNS])
     return out.getvalue()
+
+
+def sale_problems(product: dict[str, Any], table: dict[str, Any] | None) -> str | None:
+    """Why `table` (the product's current rate table, None if it has none) cannot price the product for
+    sale, in a sentence for the operator, or None."""
+    if table is None:
+        return "it has no published rate table yet"
+    problems: list[str] = []
+    if table.get("basis") == "table":
+        problems += coverage_problems(product, table.get("rows") or [])
+    priced = set(table.get("options") or {})
+    unpriced = [o["code"] for o in product.get("options") or () if o["code"] not in priced]
+    if unpriced:
+        problems.append(f"options {', '.join(unpriced)} have no price")
+    classes = product.get("occupation_classes")
+    if classes:
+        factors = (table.get("factors") or {}).get("occupation_class") or {}
+        missing = [str(c) for c in range(1, int(classes["max"]) + 1) if str(c) not in factors]
+        if missing:
+            problems.append(f"occupation classes {', '.join(missing)} have no factor")
+    if not problems:
+        return None
+    shown = "; ".join(problems[:3])
+    return shown + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")

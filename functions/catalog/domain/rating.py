@@ -27,11 +27,11 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcont
 from typing import Any
 
 from catalog.domain.actuarial import MortalityTable, mortality_table, net_level_premium
+from insuremall.errors import Invalid
 from insuremall.money import money_text, round_money
 
 CURRENCY = "CNY"
 GENDERS = ("M", "F")
-_CENT = Decimal("0.01")
 _CONTEXT = Context(prec=28)
 _GENDER_WORDS = {"M": "male", "F": "female"}
 _YEARS_CODE = re.compile(r"^(\d+)Y$")
@@ -77,12 +77,12 @@ class Premium:
         }
 
 
-class RatingError(Exception):
+class RatingError(Invalid):
     """The request cannot be rated; errors maps field name -> customer-readable message."""
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
-        self.errors = errors
+    @property
+    def errors(self) -> dict[str, str]:
+        return self.fields
 
 
 def rate(product: dict, rate_table: dict, request: RatingRequest) -> Premium:

@@ -25,9 +25,12 @@ go to the cheaper product, then the product id.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
+from catalog.domain.product_rules import on_sale
 from catalog.domain.starting_price import Estimate, cheapest_for
+from insuremall.errors import Invalid
+from insuremall.money import half_up
 
 BASE = 30
 CONCERN = 35
@@ -82,10 +85,10 @@ FOR_CHILD = {
 }
 
 
-class QuestionnaireInvalid(Exception):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+class QuestionnaireInvalid(Invalid):
+    @property
+    def errors(self) -> dict[str, str]:
+        return self.fields
 
 
 @dataclass(frozen=True)
@@ -191,9 +194,7 @@ def recommend(
     """On-shelf products ranked for these answers; `rate_tables` maps product id -> current table."""
     ranked = []
     for product in products:
-        if product.get("status") != "on_shelf":
-            continue
-        if answers.channel and answers.channel not in (product.get("channels") or ()):
+        if not on_sale(product, answers.channel):
             continue
         table = rate_tables.get(product["product_id"])
         if table is None:
@@ -273,9 +274,7 @@ def recommend_for_children(
         return []
     found = []
     for product in products:
-        if product.get("status") != "on_shelf":
-            continue
-        if answers.channel and answers.channel not in (product.get("channels") or ()):
+        if not on_sale(product, answers.channel):
             continue
         table = rate_tables.get(product["product_id"])
         kind = product.get("kind")
@@ -345,7 +344,7 @@ def _word_list(value: object, field: str, allowed: dict, errors: dict) -> list[s
 
 def _about(amount: Decimal) -> str:
     """A whole number of yuan for a sentence ("about CNY 945"); the exact amount is in the estimate."""
-    return f"{amount.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
+    return f"{half_up(amount):,}"
 
 
 def _whole(value: object) -> int | None:
