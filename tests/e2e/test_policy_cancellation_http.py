@@ -7,6 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from shop import pay, place_order, quote, sign_up, wait_for_order
 
+from insuremall.clock import china_today
+
 
 def bought_policy(customer, anonymous) -> dict:
     order = place_order(customer, quote(anonymous))
@@ -151,9 +153,9 @@ def test_given_a_product_without_cooling_off_when_its_page_is_read_then_the_rule
 def test_given_a_travel_policy_starting_later_when_quoted_then_the_rule_is_before_cover_starts(
     platform, customer, anonymous
 ):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
-    start = date.today() + timedelta(days=5)
+    start = china_today() + timedelta(days=5)
     quoted = quote(
         anonymous, "travel-asia-explorer", plan="essential", term="7D", start_date=start.isoformat()
     )

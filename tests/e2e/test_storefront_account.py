@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
 
 import pytest
 import requests
 from shop import pay, place_order, prc_id_for_age, quote, wait_for_order
 from storefront_pages import PHONE, open_page, shot, signed_in
+
+from insuremall.clock import china_today
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -64,7 +65,7 @@ def test_given_a_guest_when_they_sign_up_and_fill_in_their_account_then_family_m
 
     # Family: the server checks the ID's check digit; the list masks the number.
     family = page.locator("#family")
-    start = date.today()
+    start = china_today()
     spouse_id = prc_id_for_age(34, "F", start)
     family.get_by_label("Full name").fill("Wang Fang")
     family.get_by_label("Relation to you").select_option("spouse")

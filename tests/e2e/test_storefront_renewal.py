@@ -12,6 +12,7 @@ import requests
 from shop import ApiClient, pay, place_order, quote, wait_for_order
 from storefront_pages import PHONE, open_page, shot
 
+from insuremall.clock import china_today
 from tools.storefront_audit import AXE_SCRIPT, axe_check, blocking
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -35,7 +36,7 @@ def demo_customer(platform) -> tuple[ApiClient, dict, str]:
 
 def buy_policy(client: ApiClient, start: date | None = None) -> dict:
     # A start date no other test uses, so the renewal run offers this policy and few others.
-    start = start or date.today() + timedelta(days=9)
+    start = start or china_today() + timedelta(days=9)
     order = place_order(client, quote(client, start_date=start.isoformat()))
     pay(client, order)
     issued = wait_for_order(client, order["order_id"], {"issued"})
@@ -138,7 +139,7 @@ def test_given_an_open_renewal_form_when_the_policy_was_renewed_meanwhile_then_t
 ):
     from playwright.sync_api import expect
 
-    old = buy_policy(customer, start=date.today() + timedelta(days=11))
+    old = buy_policy(customer, start=china_today() + timedelta(days=11))
     old_no = old["policy_no"]
     run_renewal_offers(platform, date.fromisoformat(old["end_date"]) - timedelta(days=RENEWAL_WINDOW_DAYS))
     signin = requests.post(

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from insuremall.clock import china_today
 from local.embedded_aws import EmbeddedAws
 
 AWS = EmbeddedAws().start()
@@ -65,7 +66,7 @@ def make_application(
     from insuremall.identity import make_prc_id
 
     product = catalog.get_product(product_id)
-    start = start or date.today() + timedelta(days=1)
+    start = start or china_today() + timedelta(days=1)
     factors = {
         "plan": plan,
         "age": age,

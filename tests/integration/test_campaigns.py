@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from insuremall.auth import Caller
+from insuremall.clock import china_today
 
 OPERATOR = Caller(subject="operator-campaigns", email="ops@example.com", groups=frozenset({"operators"}))
 
@@ -432,7 +433,6 @@ def _issued_with(
 ) -> str:
     """A policy bought with a coupon and points, applied as checkout's order route applies them,
     paid and issued as the saga does (without the saga's payment wait racing the test)."""
-    from datetime import date
 
     from checkout import discounts, payments, store
     from distribution.rewards import points
@@ -449,7 +449,7 @@ def _issued_with(
     discounts.apply(shopper.member_id, order_id, result["discounts"])
     if start_today:  # cooling-off over and cover started: the product's short-rate rule applies
         application["product"]["cooling_off_days"] = -1
-        application["start_date"] = date.today().isoformat()
+        application["start_date"] = china_today().isoformat()
     intent = payments.provider().create_intent(order_id, application["premium_cents"], "CNY")
     paid_at = datetime.now(UTC).isoformat()
     store.set_intent_status(

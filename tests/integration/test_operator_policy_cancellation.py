@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from test_catalog_admin import _signed_in
 from test_policy_cancellation import paid_policy
+
+from insuremall.clock import china_today
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def test_given_cooling_off_over_when_an_operator_quotes_then_the_product_rule_ap
     aws, customer, operator, new_application
 ):
     policy = paid_policy(
-        customer, new_application, factors={"start": date.today()}, product={"cooling_off_days": -1}
+        customer, new_application, factors={"start": china_today()}, product={"cooling_off_days": -1}
     )
 
     status, quote = operator.get(f"/admin/policies/{policy['policy_no']}/cancellation-quote")

@@ -10,6 +10,8 @@ from datetime import date, timedelta
 import pytest
 from test_catalog_admin import _signed_in
 
+from insuremall.clock import china_today
+
 
 def _subject(api) -> str:
     payload = api.token.split(".")[1]
@@ -164,7 +166,7 @@ def test_given_another_customers_policy_when_quoted_or_cancelled_then_404(
 def test_given_cooling_off_over_when_quoted_then_the_product_rule_applies(aws, customer, new_application):
     # no cooling-off and cover from today: the accident product's short-rate table applies
     policy = paid_policy(
-        customer, new_application, factors={"start": date.today()}, product={"cooling_off_days": -1}
+        customer, new_application, factors={"start": china_today()}, product={"cooling_off_days": -1}
     )
     status, quote = customer.get(f"/policies/{policy['policy_no']}/cancellation-quote")
     assert status == 200, quote
@@ -244,7 +246,7 @@ def test_given_cover_not_started_and_no_cooling_off_when_quoted_then_full_refund
         customer,
         new_application,
         "travel-asia-explorer",
-        factors={"start": date.today() + timedelta(days=3), "plan": "essential"},
+        factors={"start": china_today() + timedelta(days=3), "plan": "essential"},
     )
     no = policy["policy_no"]
     status, quote = customer.get(f"/policies/{no}/cancellation-quote")
@@ -277,13 +279,13 @@ def test_given_a_product_without_cooling_off_when_cover_started_today_then_its_o
         customer,
         new_application,
         "travel-asia-explorer",
-        factors={"start": date.today(), "plan": "essential"},
+        factors={"start": china_today(), "plan": "essential"},
     )
     status, quote = customer.get(f"/policies/{policy['policy_no']}/cancellation-quote")
     assert status == 200, quote
     assert (quote["rule"], quote["within_cooling_off"], quote["refund_cents"]) == ("none", False, 0)
     assert quote["explanation"] == "No refund: this product refunds nothing once cover has started"
-    assert quote["cover"].startswith(f"Your cover ends at the end of today, {date.today().isoformat()}")
+    assert quote["cover"].startswith(f"Your cover ends at the end of today, {china_today().isoformat()}")
     terms = customer.get(f"/policies/{policy['policy_no']}")[1]["cancellation_terms"]
     assert [t["rule"] for t in terms] == ["none"]
 
@@ -311,7 +313,7 @@ def test_given_no_refund_after_cooling_off_when_cancelled_then_nothing_is_refund
         customer,
         new_application,
         "travel-asia-explorer",
-        factors={"start": date.today(), "plan": "essential"},
+        factors={"start": china_today(), "plan": "essential"},
         product={"cooling_off_days": -1},
     )
     no = policy["policy_no"]

@@ -9,6 +9,8 @@ import pytest
 from test_catalog_admin import _signed_in
 from test_policy_cancellation import _subject, paid_policy
 
+from insuremall.clock import china_today
+
 
 @pytest.fixture(scope="module")
 def customer(aws):
@@ -22,7 +24,7 @@ def stranger(aws):
 
 def policy_ending_in(api, new_application, days: int) -> dict:
     """A one-year policy of `api`'s customer whose last day of cover is `days` from today."""
-    end = date.today() + timedelta(days=days)
+    end = china_today() + timedelta(days=days)
     start = end.replace(year=end.year - 1) + timedelta(days=1)
     policy = paid_policy(api, new_application, factors={"start": start})
     assert policy["end_date"] == end.isoformat()
@@ -256,7 +258,7 @@ def test_given_the_insured_is_over_the_age_limit_on_renewal_then_the_customer_is
     aws, customer, new_application
 ):
     # accident-commuter insures 18 to 60: a 60-year-old's renewal starts at 61.
-    end = date.today() + timedelta(days=26)
+    end = china_today() + timedelta(days=26)
     start = end.replace(year=end.year - 1) + timedelta(days=1)
     factors = {"start": start, "age": 60, "plan": "lite", "term": "1Y"}
     policy = paid_policy(customer, new_application, "accident-commuter", factors=factors)
@@ -278,7 +280,7 @@ def test_given_the_insured_is_over_the_age_limit_on_renewal_then_the_customer_is
 def test_given_the_product_is_off_shelf_at_renewal_then_the_customer_is_told_in_time(
     aws, customer, new_application
 ):
-    end = date.today() + timedelta(days=27)
+    end = china_today() + timedelta(days=27)
     start = end.replace(year=end.year - 1) + timedelta(days=1)
     policy = paid_policy(
         customer, new_application, "medical-classic-2024", factors={"start": start, "plan": "classic"}
