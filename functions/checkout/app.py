@@ -12,10 +12,10 @@ from chalice import Chalice, Response
 
 from catalog import store as catalog
 from catalog.domain import rating
-from checkout import discounts, payments, purchase, store
+from checkout import payments, purchase, store
 from checkout.domain import webhook_signature
 from checkout.domain.application import build_application
-from distribution import attribution
+from distribution import api as distribution
 from insuremall import auth, aws, errors, identity, web
 from insuremall.clock import CHINA
 from insuremall.config import get_settings
@@ -156,7 +156,7 @@ def preview_discounts(quote_id):
         raise errors.NotFound("No such quote")
     if time.time() >= quote["valid_until"]:
         raise errors.Conflict("This quote has expired; get a new quote", {"quote_id": "expired"})
-    result = discounts.derive(
+    result = distribution.quote_discounts(
         caller.subject, quote["product_id"], quote["premium_cents"], body, with_choices=True
     )
     return {"quote_id": quote_id, **result}
@@ -238,11 +238,13 @@ def create_order():
     if problems:
         raise errors.Invalid(problems)
     # Discounts are derived here from the gross premium; the client only names a coupon and points.
-    discount = discounts.derive(caller.subject, product["product_id"], quote["premium_cents"], body)
-    application["premium"] = discounts.priced(application["premium"], discount)
+    discount = distribution.quote_discounts(
+        caller.subject, product["product_id"], quote["premium_cents"], body
+    )
+    application["premium"] = distribution.priced(application["premium"], discount)
     application["premium_cents"] = discount["payable_cents"]  # charged, and what the policy records
     # Snapshot who the sale is attributed to now; later changes to the referral tree never move it.
-    application["attribution"] = attribution.attribution_for(caller.subject, body.get("ref"))
+    application["attribution"] = distribution.attribution_for(caller.subject, body.get("ref"))
     order = {
         "order_id": order_id,
         "product_id": product["product_id"],
@@ -255,16 +257,16 @@ def create_order():
     }
     # The coupon is used and the points reserved before the order exists, and given back if it is not
     # written (or a concurrent retry wrote the first order, which holds its own).
-    discounts.apply(caller.subject, order_id, discount["discounts"])
+    distribution.use_discounts(caller.subject, order_id, discount["discounts"])
     try:
         stored, created = store.create_order(
             order, caller.subject, key, request_hash, int(time.time()) + IDEMPOTENCY_TTL_SECONDS
         )
     except Exception:
-        discounts.give_back(caller.subject, order_id, discount["discounts"])
+        distribution.give_back_discounts(caller.subject, order_id, discount["discounts"])
         raise
     if not created:
-        discounts.give_back(caller.subject, order_id, discount["discounts"])
+        distribution.give_back_discounts(caller.subject, order_id, discount["discounts"])
     purchase.start(stored)
     return Response(body=purchase.order_view(stored), status_code=201 if created else 200)
 

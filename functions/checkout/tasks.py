@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkout import discounts, payments, store
+from checkout import payments, store
+from distribution import api as distribution
 from insuremall import tasks
 from insuremall.observability import get_logger
 
@@ -39,7 +40,7 @@ def close_issued(event: dict[str, Any]) -> dict[str, Any]:
     order, _ = store.transition(
         event["order_id"], "issued", ("paid", "referred"), policy_no=event["policy_no"]
     )
-    discounts.confirm(order["customer_id"], order["order_id"], discounts.of_order(order))
+    distribution.confirm_discounts(order["customer_id"], order["order_id"], distribution.discounts_of(order))
     return {}
 
 
@@ -47,7 +48,7 @@ def _give_back_discounts(order_id: str) -> None:
     """The order ended without a policy: its coupon and points go back to the member (once)."""
     order = store.get_order(order_id, consistent=True)
     if order is not None:
-        discounts.give_back(order["customer_id"], order_id, discounts.of_order(order))
+        distribution.give_back_discounts(order["customer_id"], order_id, distribution.discounts_of(order))
 
 
 def _refund_if_paid(order: dict[str, Any], reason: str) -> dict[str, Any] | None:

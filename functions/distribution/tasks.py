@@ -27,8 +27,8 @@ CONSUMERS: dict[str, list[str]] = {
     "PolicyCancelled": [
         "distribution.commissions:on_policy_cancelled",
         "distribution.rewards.points_events:reverse_for_cancellation",
-        # A full refund gives the order's coupon and points back (checkout's own give-back).
-        "checkout.discounts:give_back_for_cancellation",
+        # A full refund gives the order's coupon and points back (as a closed order's are).
+        "distribution.promotions.discounts:give_back_for_cancellation",
     ],
     "MemberInvited": ["distribution.rewards.points_events:earn_for_invitation"],
 }

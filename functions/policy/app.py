@@ -548,9 +548,10 @@ def renew_policy(policy_no):
 
     from catalog import store as catalog
     from catalog.domain import rating
-    from checkout import discounts, purchase
+    from checkout import purchase
     from checkout import store as checkout_store
     from checkout.domain.application import build_application
+    from distribution import api as distribution
     from insuremall.money import to_cents
     from policy.domain import renewal, renewal_window
 
@@ -618,8 +619,10 @@ def renew_policy(policy_no):
         raise errors.Conflict("The policy's details no longer pass the order rules; contact customer service")
     # The same premium shape as a first sale (gross, payable, discounts), by the same code; a
     # renewal takes no coupon or points, so what is paid is the rated premium.
-    priced = discounts.derive(caller.subject, product["product_id"], application["premium_cents"], {})
-    application["premium"] = discounts.priced(application["premium"], priced)
+    priced = distribution.quote_discounts(
+        caller.subject, product["product_id"], application["premium_cents"], {}
+    )
+    application["premium"] = distribution.priced(application["premium"], priced)
     application["premium_cents"] = priced["payable_cents"]
     application["renewal_of"] = policy_no
     # A renewal pays the original sale's promoters (at the renewal rates): keep its attribution snapshot.
