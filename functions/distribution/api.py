@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from insuremall import invocation
+
+# The interface tasks DistributionTasksFunction runs for other capabilities (distribution.tasks).
+_TASKS = "DISTRIBUTION_TASKS_FUNCTION"
+
 
 def quote_discounts(
     member_id: str, product_id: str, gross_cents: int, choice: dict[str, Any], *, with_choices: bool = False
@@ -39,9 +44,7 @@ def discounts_of(order: dict[str, Any] | None) -> list[dict[str, Any]]:
 def use_discounts(member_id: str, order_id: str, discounts: list[dict[str, Any]]) -> None:
     """Use the coupon and reserve the points for `order_id`; Conflict (nothing left applied) when
     another order got them first."""
-    from distribution.promotions import discounts as promotions
-
-    promotions.apply(member_id, order_id, discounts)
+    invocation.call(_TASKS, "use_discounts", member_id=member_id, order_id=order_id, discounts=discounts)
 
 
 def give_back_discounts(
@@ -49,16 +52,19 @@ def give_back_discounts(
 ) -> dict[str, Any]:
     """The order ended without a policy (or a cancelled policy was refunded in full): its coupon and
     points come back, once. {"coupon": claim_id | None, "points": n} given back now."""
-    from distribution.promotions import discounts as promotions
-
-    return promotions.give_back(member_id, order_id, discounts, policy_cancelled=policy_cancelled)
+    return invocation.call(
+        _TASKS,
+        "give_back_discounts",
+        member_id=member_id,
+        order_id=order_id,
+        discounts=discounts,
+        policy_cancelled=policy_cancelled,
+    )
 
 
 def confirm_discounts(member_id: str, order_id: str, discounts: list[dict[str, Any]] | None) -> None:
     """The order's policy was issued: its reserved points are spent for good."""
-    from distribution.promotions import discounts as promotions
-
-    promotions.confirm(member_id, order_id, discounts)
+    invocation.call(_TASKS, "confirm_discounts", member_id=member_id, order_id=order_id, discounts=discounts)
 
 
 def attribution_for(member_id: str, ref: Any = None) -> dict[str, Any]:
