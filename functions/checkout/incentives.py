@@ -6,36 +6,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkout import discounts
-from distribution import attribution
+from distribution import api as distribution
 
 
 def preview(member_id: str, product_id: str, gross_cents: int, form: dict[str, Any]) -> dict[str, Any]:
     """What a coupon and points would take off a quote, and the member's choices."""
-    return discounts.derive(member_id, product_id, gross_cents, form, with_choices=True)
+    return distribution.quote_discounts(member_id, product_id, gross_cents, form, with_choices=True)
 
 
 def for_order(member_id: str, product_id: str, gross_cents: int, form: dict[str, Any]) -> dict[str, Any]:
     """The discounts the order form asks for (Invalid names what cannot be applied); an empty form
     asks for none and reads no ledger."""
-    return discounts.derive(member_id, product_id, gross_cents, form)
+    return distribution.quote_discounts(member_id, product_id, gross_cents, form)
 
 
 def priced(premium: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
-    return discounts.priced(premium, result)
+    return distribution.priced(premium, result)
 
 
 def use(member_id: str, order_id: str, taken: list[dict[str, Any]]) -> None:
-    discounts.apply(member_id, order_id, taken)
+    distribution.use_discounts(member_id, order_id, taken)
 
 
 def give_back(member_id: str, order_id: str, taken: list[dict[str, Any]] | None) -> None:
-    discounts.give_back(member_id, order_id, taken)
+    distribution.give_back_discounts(member_id, order_id, taken)
 
 
 def confirm(member_id: str, order_id: str, taken: list[dict[str, Any]] | None) -> None:
-    discounts.confirm(member_id, order_id, taken)
+    distribution.confirm_discounts(member_id, order_id, taken)
 
 
 def attribution_for(buyer_id: str, ref: Any = None) -> dict[str, Any]:
-    return attribution.attribution_for(buyer_id, ref)
+    return distribution.attribution_for(buyer_id, ref)

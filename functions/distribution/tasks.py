@@ -27,8 +27,8 @@ CONSUMERS: dict[str, list[str]] = {
     "PolicyCancelled": [
         "distribution.commissions:on_policy_cancelled",
         "distribution.rewards.points_events:reverse_for_cancellation",
-        # A full refund gives the order's coupon and points back (checkout's own give-back).
-        "checkout.discounts:give_back_for_cancellation",
+        # A full refund gives the order's coupon and points back (as a closed order's are).
+        "distribution.promotions.discounts:give_back_for_cancellation",
     ],
     "MemberInvited": ["distribution.rewards.points_events:earn_for_invitation"],
 }
@@ -37,6 +37,14 @@ CONSUMERS: dict[str, list[str]] = {
 TASKS: dict[str, str] = {
     "release_commissions": "distribution.commissions:release_commissions",
     "expire_points": "distribution.rewards.points_events:expire_points",
+}
+
+# interface task -> "module:function", run for other capabilities through distribution.api
+# (insuremall.invocation): the writes to RewardsTable they ask for happen here, in its owner.
+INTERFACE: dict[str, str] = {
+    "use_discounts": "distribution.promotions.discounts:apply",
+    "give_back_discounts": "distribution.promotions.discounts:give_back",
+    "confirm_discounts": "distribution.promotions.discounts:confirm",
 }
 
 _deserializer = TypeDeserializer()
@@ -81,4 +89,10 @@ def consume(records: list[dict[str, Any]]) -> dict[str, Any]:
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if "Records" in event:
         return consume(event["Records"])
-    return tasks.run({name: _resolve(target) for name, target in TASKS.items()}, event, logger)
+    name = event.get("task", "")
+    return tasks.run(
+        {name: _resolve(TASKS[name])} if name in TASKS else {},
+        event,
+        logger,
+        interface={name: _resolve(INTERFACE[name])} if name in INTERFACE else None,
+    )

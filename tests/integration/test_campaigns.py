@@ -414,7 +414,8 @@ def test_given_a_declined_order_when_it_is_closed_then_the_coupon_and_points_com
 
 
 def test_given_an_issued_order_then_its_points_stay_spent_and_its_coupon_used(shopper, campaigns):
-    from checkout import discounts, store, tasks
+    from checkout import store, tasks
+    from distribution.promotions import discounts
 
     order_id, claim_id = _paid_order_with(shopper, campaigns, 300)
     tasks.close_issued({"order_id": order_id, "policy_no": f"P{uuid.uuid4().hex[:10]}"})
@@ -434,7 +435,8 @@ def _issued_with(
     """A policy bought with a coupon and points, applied as checkout's order route applies them,
     paid and issued as the saga does (without the saga's payment wait racing the test)."""
 
-    from checkout import discounts, payments, store
+    from checkout import payments, store
+    from distribution.promotions import discounts
     from distribution.rewards import points
     from policy import tasks as policy_tasks
 
@@ -490,8 +492,8 @@ def _cancel(shopper: Shopper, policy_no: str, times: int = 1) -> list[dict]:
 def test_given_a_full_refund_when_cancelled_three_times_at_once_then_the_coupon_and_points_come_back_once(
     shopper, campaigns, new_application
 ):
-    from checkout import discounts
     from distribution import tasks as distribution_tasks
+    from distribution.promotions import discounts
 
     claim_id = _coupon_for(shopper, campaigns)
     policy_no = _issued_with(shopper, new_application, 300, claim_id)
@@ -516,7 +518,10 @@ def test_given_a_full_refund_when_cancelled_three_times_at_once_then_the_coupon_
     assert sorted(r["points"] for r in results) == [0, 300]
     assert sorted(str(r["coupon"]) for r in results) == sorted([claim_id, "None"])
     assert discounts.give_back_for_cancellation(event) == {"coupon": None, "points": 0}
-    assert "checkout.discounts:give_back_for_cancellation" in distribution_tasks.CONSUMERS["PolicyCancelled"]
+    assert (
+        "distribution.promotions.discounts:give_back_for_cancellation"
+        in distribution_tasks.CONSUMERS["PolicyCancelled"]
+    )
 
     assert _balance(shopper.member_id) == 1000
     assert campaigns.get_claim(shopper.member_id, claim_id)["status"] == "available"
@@ -529,7 +534,7 @@ def test_given_a_full_refund_when_cancelled_three_times_at_once_then_the_coupon_
 def test_given_a_short_rate_refund_when_cancelled_then_the_quote_says_the_coupon_and_points_stay_spent(
     shopper, campaigns, new_application
 ):
-    from checkout import discounts
+    from distribution.promotions import discounts
 
     claim_id = _coupon_for(shopper, campaigns)
     policy_no = _issued_with(shopper, new_application, 200, claim_id, start_today=True)
@@ -551,7 +556,7 @@ def test_given_the_coupon_expired_when_refunded_in_full_then_the_points_come_bac
 ):
     import time
 
-    from checkout import discounts
+    from distribution.promotions import discounts
 
     body = _campaign(ends_at=_iso(timedelta(seconds=3)))
     body["coupons"][0] |= {"amount_cents": 1000, "min_premium_cents": 1001}

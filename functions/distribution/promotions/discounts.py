@@ -1,4 +1,4 @@
-"""An order's discounts: a member's claimed coupon and points, re-derived here from the quote's gross
+"""An order's discounts: a member's claimed coupon and points, re-derived from the quote's gross
 premium (the client names a coupon and a number of points, never amounts).
 
 They are applied before the order is written (the coupon marked used by the order, the points
@@ -20,7 +20,7 @@ from insuremall.clock import now_iso
 from insuremall.money import fen_to_text
 from insuremall.observability import get_logger
 
-logger = get_logger("checkout")
+logger = get_logger("distribution")
 
 
 def _points():
