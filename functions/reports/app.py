@@ -1,4 +1,4 @@
-"""Reports API: operators read a day's sales by region, insurer, product and channel."""
+"""Reports API: operators read sales statistics, and a day's sales by region, insurer, product and channel."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from chalice import Chalice
 
 from insuremall import auth, errors, web
 from insuremall.observability import get_logger
-from reports import store
+from reports import statistics, store
 from reports.domain.sales import daily_report
 
 app = Chalice(app_name="insuremall-reports")
@@ -19,6 +19,14 @@ web.install(app, logger)
 @app.route("/reports/health", methods=["GET"])
 def health():
     return {"status": "ok", "service": "reports"}
+
+
+@app.route("/reports/sales", methods=["GET"])
+def sales():
+    request = app.current_request
+    auth.operator(request)
+    query = statistics.parse_query(request.query_params or {})
+    return statistics.sales(query, store.figures)
 
 
 @app.route("/reports/sales/daily", methods=["GET"])
