@@ -29,6 +29,12 @@ def sales():
     return statistics.sales(query, store.figures)
 
 
+@app.route("/reports/exports", methods=["GET"])
+def exports():
+    auth.operator(app.current_request)
+    return {"exports": store.exports()}
+
+
 @app.route("/reports/sales/daily", methods=["GET"])
 def daily_sales():
     request = app.current_request

@@ -9,7 +9,7 @@ from typing import Any
 from insuremall import aws
 from insuremall.clock import now_iso
 from insuremall.config import get_settings
-from insuremall.models.reports import CountedEvent, SalesCounter, SalesFigures
+from insuremall.models.reports import CountedEvent, ExportRecord, SalesCounter, SalesFigures
 from reports.domain.figures import FIGURES, AlreadyCounted, Key, Sum
 
 MARKER_DAYS = 30  # a stream keeps records 24 h; a redelivery later than this cannot happen
@@ -76,10 +76,52 @@ def sales_counters(day: str) -> list[dict[str, Any]]:
     ]
 
 
-def put_export(key: str, body: str | bytes, content_type: str) -> None:
+def put_export(key: str, body: str | bytes, content_type: str, *, kind: str, period: tuple[str, str]) -> None:
+    """Write an export to the reports bucket and list it (a re-run of a period rewrites both)."""
+    data = body.encode() if isinstance(body, str) else body
     aws.client("s3").put_object(
-        Bucket=get_settings().reports_bucket,
-        Key=key,
-        Body=body.encode() if isinstance(body, str) else body,
-        ContentType=content_type,
+        Bucket=get_settings().reports_bucket, Key=key, Body=data, ContentType=content_type
     )
+    at = now_iso()
+    listed = ExportRecord(
+        sk=f"{at}#{key}", key=key, kind=kind, period_from=period[0], period_to=period[1],
+        file_format=key.rsplit(".", 1)[-1], size_bytes=len(data), made_at=at,
+    )  # fmt: skip
+    # Listed newest first (made_at in the sort key); a pointer per key finds the entry a re-run replaces.
+    try:
+        pointer = ExportRecord.get(f"EXPORTKEY#{key}", "-")
+    except ExportRecord.DoesNotExist:
+        pointer = None
+    listed.save()
+    if pointer is not None and pointer.made_at != at:
+        ExportRecord(sk=f"{pointer.made_at}#{key}").delete()
+    ExportRecord(**{**listed.attribute_values, "pk": f"EXPORTKEY#{key}", "sk": "-"}).save()
+
+
+def exports(limit: int = 100) -> list[dict[str, Any]]:
+    """The exports made, newest first, each with a 5-minute download link."""
+    from insuremall.downloads import presigned_get
+
+    bucket = get_settings().reports_bucket
+    return [
+        {
+            "key": e.key,
+            "kind": e.kind,
+            "from": e.period_from,
+            "to": e.period_to,
+            "format": e.file_format,
+            "size_bytes": int(e.size_bytes),
+            "made_at": e.made_at,
+            "url": presigned_get(
+                bucket, e.key, filename=e.key.rsplit("/", 1)[-1], content_type=_TYPES[e.file_format]
+            ),
+        }
+        for e in ExportRecord.query("EXPORT", scan_index_forward=False, limit=limit)
+    ]
+
+
+_TYPES = {
+    "csv": "text/csv",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}

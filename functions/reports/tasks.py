@@ -28,8 +28,10 @@ def export_daily_sales(event: dict[str, Any]) -> dict[str, Any]:
     day = event.get("date") or (china_today() - timedelta(days=1)).isoformat()
     report = daily_report(day, store.sales_counters(day))
     base = f"sales/daily/{day[:4]}/{day}"
-    store.put_export(f"{base}.csv", to_csv(report), "text/csv")
-    store.put_export(f"{base}.json", json.dumps(report, indent=1), "application/json")
+    store.put_export(f"{base}.csv", to_csv(report), "text/csv", kind="daily", period=(day, day))
+    store.put_export(
+        f"{base}.json", json.dumps(report, indent=1), "application/json", kind="daily", period=(day, day)
+    )
     logger.info("daily sales exported", extra={"date": day, "policies": report["policies"]})
     return {"date": day, "policies": report["policies"], "premium": report["premium"], "key": f"{base}.csv"}
 

@@ -43,6 +43,22 @@ class CountedEvent(Model):
     expires_at = NumberAttribute()
 
 
+class ExportRecord(Model):
+    """One export made: pk=EXPORT, sk=<made_at>#<key> (newest first by a reverse query)."""
+
+    Meta = meta("reports_table")
+
+    pk = UnicodeAttribute(hash_key=True, default="EXPORT")
+    sk = UnicodeAttribute(range_key=True)
+    key = UnicodeAttribute()
+    kind = UnicodeAttribute()  # daily, weekly, monthly, custom, detail
+    period_from = UnicodeAttribute()
+    period_to = UnicodeAttribute()
+    file_format = UnicodeAttribute()  # csv, xlsx, json
+    size_bytes = NumberAttribute()
+    made_at = UnicodeAttribute()
+
+
 class SalesCounter(Model):
     """Today's counters, written by the IssuePolicy transaction (to be removed: issue 10)."""
 
