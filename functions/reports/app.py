@@ -9,7 +9,6 @@ from chalice import Chalice
 from insuremall import auth, errors, web
 from insuremall.observability import get_logger
 from reports import statistics, store
-from reports.domain.sales import daily_report
 
 app = Chalice(app_name="insuremall-reports")
 logger = get_logger("reports")
@@ -39,9 +38,8 @@ def exports():
 def daily_sales():
     request = app.current_request
     auth.operator(request)
-    day = (request.query_params or {}).get("date", "")
     try:
-        date.fromisoformat(day)
+        day = date.fromisoformat((request.query_params or {}).get("date", ""))
     except ValueError as exc:
         raise errors.Invalid({"date": "give the day as YYYY-MM-DD"}) from exc
-    return daily_report(day, store.sales_counters(day))
+    return statistics.day_by_dimension(day, store.figures)

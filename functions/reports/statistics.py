@@ -134,3 +134,15 @@ def _name(by: str, key: str, name: str | None) -> str:
     if by == "partner" and key == figures.DIRECT:
         return "Direct (no partner)"
     return name or key
+
+
+def day_by_dimension(day: date, read: Reader) -> dict[str, Any]:
+    """One day's figures by every dimension (6 queries): what `GET /reports/sales/daily` answers."""
+    by: dict[str, dict[str, Any]] = {}
+    for dimension in figures.DIMENSIONS:
+        by[dimension] = {
+            row["key"]: {"name": _name(dimension, row["key"], row.get("name")), **shown(row)}
+            for row in read(day.isoformat(), dimension)
+        }
+    totals = _sum(row for row in read(day.isoformat(), "channel"))
+    return {"date": day.isoformat(), **shown(totals), "by": by, "definitions": figures.DEFINITIONS}

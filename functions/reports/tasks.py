@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from datetime import timedelta
+from datetime import date
 from typing import Any
 
 from insuremall import event_stream, tasks
 from insuremall.clock import china_today
 from insuremall.observability import get_logger
-from reports import counting, store
-from reports.domain.sales import daily_report, to_csv
+from reports import counting, exporting, store
+from reports.domain import periods
 
 logger = get_logger("reports-tasks")
 
@@ -24,19 +23,37 @@ def count_sales(records: list[dict[str, Any]]) -> dict[str, Any]:
     return {"batchItemFailures": []}
 
 
+def _export(kind: str, event: dict[str, Any]) -> dict[str, Any]:
+    """`date` (a fire with DATE) picks the period that contains it; otherwise the last complete one."""
+    if event.get("date"):
+        start, end = periods.period(kind, date.fromisoformat(event["date"]))
+    else:
+        start, end = periods.last_complete(kind, china_today())
+    done = exporting.export_period(kind, start, end, read=store.figures, put=store.put_export)
+    logger.info("sales exported", extra={"kind": kind, "from": done.start, "to": done.end})
+    return {
+        "kind": kind, "from": done.start, "to": done.end, "key": done.keys[0], "keys": list(done.keys),
+        "policies": done.policies_issued, "net_premium": done.net_premium,
+    }  # fmt: skip
+
+
 def export_daily_sales(event: dict[str, Any]) -> dict[str, Any]:
-    day = event.get("date") or (china_today() - timedelta(days=1)).isoformat()
-    report = daily_report(day, store.sales_counters(day))
-    base = f"sales/daily/{day[:4]}/{day}"
-    store.put_export(f"{base}.csv", to_csv(report), "text/csv", kind="daily", period=(day, day))
-    store.put_export(
-        f"{base}.json", json.dumps(report, indent=1), "application/json", kind="daily", period=(day, day)
-    )
-    logger.info("daily sales exported", extra={"date": day, "policies": report["policies"]})
-    return {"date": day, "policies": report["policies"], "premium": report["premium"], "key": f"{base}.csv"}
+    return _export("daily", event)
 
 
-TASKS = {"export_daily_sales": export_daily_sales}
+def export_weekly_sales(event: dict[str, Any]) -> dict[str, Any]:
+    return _export("weekly", event)
+
+
+def export_monthly_sales(event: dict[str, Any]) -> dict[str, Any]:
+    return _export("monthly", event)
+
+
+TASKS = {
+    "export_daily_sales": export_daily_sales,
+    "export_weekly_sales": export_weekly_sales,
+    "export_monthly_sales": export_monthly_sales,
+}
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
