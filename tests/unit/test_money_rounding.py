@@ -43,7 +43,7 @@ ALLOWED = {
     ),
     **{
         ("layers/common/python/insuremall/event_stream.py", "_plain", rule): (
-            "DynamoDB's Decimal back to the event's JSON number; money in events is integer fen, compared exactly"
+            "DynamoDB's Decimal back to a JSON number; money in events is integer fen, kept exact"
         )
         for rule in ("float()", "rounding=default (half-even)")
     },
