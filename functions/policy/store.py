@@ -21,6 +21,7 @@ from insuremall.models.policy import (
     UnderwritingRecord,
 )
 from insuremall.models.reports import SalesCounter
+from policy.domain.records import Policy, Referral, RenewalOffer
 
 
 # ---------- underwriting ----------
@@ -75,10 +76,7 @@ def open_referral(order_id: str, task_token: str, reasons: list[str], summary: d
     ).save(condition=ReferralRecord.pk.does_not_exist() | (ReferralRecord.status == "pending"))
 
 
-REFERRAL_STATUSES = ("pending", "accepted", "declined")
-
-
-def referrals(status: str = "pending", limit: int = 100) -> list[dict[str, Any]]:
+def referrals(status: str = "pending", limit: int = 100) -> list[Referral]:
     """One status's referrals from the index: pending oldest first (the queue), decided newest first."""
     return [
         _referral(r)
@@ -88,25 +86,25 @@ def referrals(status: str = "pending", limit: int = 100) -> list[dict[str, Any]]
     ]
 
 
-def get_referral(order_id: str) -> dict[str, Any] | None:
+def get_referral(order_id: str) -> Referral | None:
     try:
         return _referral(ReferralRecord.get(f"REFERRAL#{order_id}", "REFERRAL", consistent_read=True))
     except ReferralRecord.DoesNotExist:
         return None
 
 
-def _referral(r: ReferralRecord) -> dict[str, Any]:
-    return {
-        "order_id": r.order_id,
-        "status": r.status,
-        "reasons": r.reasons,
-        "summary": r.summary,
-        "created_at": r.created_at,
-        "decided_by": r.decided_by,
-        "decided_at": r.decided_at,
-        "note": r.note,
-        "task_token": r.task_token,
-    }
+def _referral(r: ReferralRecord) -> Referral:
+    return Referral(
+        order_id=r.order_id,
+        status=r.status,
+        reasons=list(r.reasons or []),
+        summary=r.summary,
+        created_at=r.created_at,
+        decided_by=r.decided_by,
+        decided_at=r.decided_at,
+        note=r.note,
+        task_token=r.task_token,
+    )
 
 
 def decide_referral(order_id: str, outcome: str, operator_id: str, note: str, audit_entry) -> bool:
@@ -253,40 +251,46 @@ def _link_renewal(transaction: TransactWrite, old_no: str, new_no: str) -> None:
 
 
 # ---------- reading ----------
-def _policy(r: PolicyRecord) -> dict[str, Any]:
-    return {
-        k: getattr(r, k)
-        for k in (
-            "policy_no",
-            "order_id",
-            "customer_id",
-            "status",
-            "product_id",
-            "product_snapshot",
-            "plan",
-            "term",
-            "premium",
-            "parties",
-            "start_date",
-            "end_date",
-            "issued_at",
-            "channel",
-            "cooling_off_until",
-            "cancellation",
-            "renewal_of",
-            "renewed_by",
-        )
-    } | {"sum_insured": int(r.sum_insured), "premium_cents": int(r.premium_cents), "version": int(r.version)}
+def _policy(r: PolicyRecord) -> Policy:
+    """The one place a stored policy becomes a record."""
+    return Policy(
+        **{
+            k: getattr(r, k)
+            for k in (
+                "policy_no",
+                "order_id",
+                "customer_id",
+                "status",
+                "product_id",
+                "product_snapshot",
+                "plan",
+                "term",
+                "premium",
+                "parties",
+                "start_date",
+                "end_date",
+                "issued_at",
+                "channel",
+                "cooling_off_until",
+                "cancellation",
+                "renewal_of",
+                "renewed_by",
+            )
+        },
+        sum_insured=int(r.sum_insured),
+        premium_cents=int(r.premium_cents),
+        version=int(r.version),
+    )
 
 
-def get_policy(policy_no: str, consistent: bool = False) -> dict[str, Any] | None:
+def get_policy(policy_no: str, consistent: bool = False) -> Policy | None:
     try:
         return _policy(PolicyRecord.get(f"POLICY#{policy_no}", "POLICY", consistent_read=consistent))
     except PolicyRecord.DoesNotExist:
         return None
 
 
-def list_policies(customer_id: str, limit: int = 100) -> list[dict[str, Any]]:
+def list_policies(customer_id: str, limit: int = 100) -> list[Policy]:
     return [
         _policy(r)
         for r in PolicyRecord.by_customer.query(
@@ -337,12 +341,12 @@ def expire_exposure(insured_key: str, policy_no: str) -> None:
             raise
 
 
-def create_renewal_offer(policy: dict[str, Any], status: str, offer: dict[str, Any]) -> bool:
+def create_renewal_offer(policy: Policy, status: str, offer: dict[str, Any]) -> bool:
     """One offer per policy, only while it is in force: running the job twice for the same day
     creates nothing new, and a policy cancelled since it was read gets none."""
     from insuremall.models.policy import RenewalOfferRecord
 
-    no = policy["policy_no"]
+    no, customer_id = policy.policy_no, policy.customer_id
     try:
         with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.condition_check(
@@ -352,11 +356,11 @@ def create_renewal_offer(policy: dict[str, Any], status: str, offer: dict[str, A
                 RenewalOfferRecord(
                     pk=f"RENEWAL#{no}",
                     policy_no=no,
-                    customer_id=policy["customer_id"],
+                    customer_id=customer_id,
                     status=status,
                     offer=offer,
                     created_at=now_iso(),
-                    gsi1pk=f"CUSTOMER#{policy['customer_id']}",
+                    gsi1pk=f"CUSTOMER#{customer_id}",
                     gsi1sk=f"RENEWAL#{offer['start_date']}#{no}",
                 ),
                 condition=RenewalOfferRecord.pk.does_not_exist(),
@@ -389,20 +393,20 @@ def withdraw_renewal_offer(policy_no: str, reason: str) -> bool:
     return True
 
 
-def _offer(r: Any) -> dict[str, Any]:
-    return {
-        "policy_no": r.policy_no,
-        "customer_id": r.customer_id,
-        "status": r.status,
-        "offer": r.offer,
-        "created_at": r.created_at,
-        "order_id": r.order_id,
-        "renewed_by": r.renewed_by,
-        "withdrawn_reason": r.withdrawn_reason,
-    }
+def _offer(r: Any) -> RenewalOffer:
+    return RenewalOffer(
+        policy_no=r.policy_no,
+        customer_id=r.customer_id,
+        status=r.status,
+        offer=r.offer,
+        created_at=r.created_at,
+        order_id=r.order_id,
+        renewed_by=r.renewed_by,
+        withdrawn_reason=r.withdrawn_reason,
+    )
 
 
-def get_renewal_offer(policy_no: str) -> dict[str, Any] | None:
+def get_renewal_offer(policy_no: str) -> RenewalOffer | None:
     from insuremall.models.policy import RenewalOfferRecord
 
     try:
@@ -411,7 +415,7 @@ def get_renewal_offer(policy_no: str) -> dict[str, Any] | None:
         return None
 
 
-def renewal_offers_of(customer_id: str, limit: int = 50) -> list[dict[str, Any]]:
+def renewal_offers_of(customer_id: str, limit: int = 50) -> list[RenewalOffer]:
     from insuremall.models.policy import RenewalOfferRecord
 
     return [
@@ -449,13 +453,11 @@ def claim_renewal_order(policy_no: str, order_id: str, replacing: str | None) ->
 
 
 # ---------- cancelling ----------
-def cancel(
-    policy: dict[str, Any], cancellation: dict[str, Any], event: dict[str, Any], audit_entry=None
-) -> bool:
+def cancel(policy: Policy, cancellation: dict[str, Any], event: dict[str, Any], audit_entry=None) -> bool:
     """in_force -> cancelled with its PolicyCancelled event, cancelled exposures and (for operators
     and customers alike) the audit entry, in one transaction. False if it was no longer in force.
     Sales counters stay as they are: cancellation reports read the PolicyCancelled events."""
-    no = policy["policy_no"]
+    no = policy.policy_no
     at = cancellation["cancelled_at"]
     try:
         with TransactWrite(connection=transaction_connection()) as transaction:
@@ -468,7 +470,7 @@ def cancel(
                 ],
                 condition=PolicyRecord.status == "in_force",
             )
-            for insured in policy["parties"]["insured"]:
+            for insured in policy.parties["insured"]:
                 transaction.update(
                     ExposureRecord(pk=f"INSURED#{insured['insured_key']}", sk=f"POLICY#{no}"),
                     actions=[ExposureRecord.status.set("cancelled")],
@@ -514,7 +516,7 @@ def pending_refunds(limit: int = 100) -> list[str]:
 
 
 # ---------- policy documents ----------
-def policy_for_document(policy_no: str) -> dict[str, Any] | None:
+def policy_for_document(policy_no: str) -> Policy | None:
     """Read after our own write (the issue transaction, a cancellation): consistent."""
     try:
         return _policy(PolicyRecord.get(f"POLICY#{policy_no}", "POLICY", consistent_read=True))
@@ -718,12 +720,12 @@ def document_download_url(key: str, s3_version_id: str, filename: str, seconds: 
 
 
 # ---------- endorsements ----------
-def endorse(policy: dict[str, Any], parties: dict[str, Any], endorsement: dict[str, Any]) -> bool:
+def endorse(policy: Policy, parties: dict[str, Any], endorsement: dict[str, Any]) -> bool:
     """The new parties as version+1 with its endorsement item, in one transaction, only if the policy
     is still in force at the version we read (so two concurrent endorsements cannot lose one)."""
     from insuremall.models.policy import EndorsementRecord
 
-    no, version = policy["policy_no"], int(policy["version"])
+    no, version = policy.policy_no, policy.version
     try:
         with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.update(

@@ -254,7 +254,7 @@ def test_given_an_attributed_order_when_the_tree_changes_later_then_the_snapshot
 def test_given_an_attributed_application_then_policy_issued_carries_attribution_and_category(new_application):
     from datetime import UTC, datetime
 
-    from policy.domain.policy_terms import issue_policy_record
+    from policy.domain.issuance import issue_policy_record
 
     application = new_application()
     application["attribution"] = {"level1": "m-b", "level2": "m-a", "source": "bound"}

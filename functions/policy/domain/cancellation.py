@@ -18,12 +18,12 @@ while it is still valid. A partial refund (or none) is a share of what was paid,
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from insuremall.clock import add_months, months_begun  # noqa: F401 (add_months: tests use it here)
 from insuremall.errors import Conflict
 from insuremall.money import half_up
 
@@ -75,21 +75,6 @@ class RefundQuote:
 def rule_after_cooling_off(product_snapshot: dict[str, Any]) -> str:
     rule = (product_snapshot.get("cancellation") or {}).get("after_cooling_off", DEFAULT_RULE)
     return rule if rule in RULES else DEFAULT_RULE
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day `months` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def months_begun(start: date, on: date) -> int:
-    """Months of cover begun by the end of `on` (a part month counts whole); 1 on the start day."""
-    months = 0
-    while add_months(start, months) <= on:
-        months += 1
-    return months
 
 
 def has_cooling_off(product_snapshot: dict[str, Any]) -> bool:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from insuremall import labels
-from insuremall.clock import CHINA
+from insuremall.clock import china_day
 from insuremall.money import round_money
 from insuremall.privacy import masked_party
 
@@ -48,7 +48,7 @@ def _two_lines(chinese: str, english: str) -> str:
 def _china_day(instant: str) -> str:
     """The calendar day in China of an ISO instant (issued 23:30 UTC is the next day in Beijing)."""
     try:
-        return datetime.fromisoformat(instant).astimezone(CHINA).date().isoformat()
+        return china_day(datetime.fromisoformat(instant)).isoformat()
     except (TypeError, ValueError):
         return str(instant or "")[:10]
 

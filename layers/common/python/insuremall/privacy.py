@@ -44,3 +44,8 @@ def masked_party(person: dict[str, Any]) -> dict[str, Any]:
     if shown.get("email"):
         shown["email"] = mask_email(shown["email"])
     return shown
+
+
+def mask_reference(reference: str) -> str:
+    """A policy or order number shown to anyone who holds the paper: the first and last 4 characters."""
+    return reference[:4] + "*" * max(len(reference) - 8, 0) + reference[-4:]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from insuremall.events import PolicyIssued
+
 
 def luhn_digit(digits: str) -> str:
     total = 0
@@ -26,7 +28,7 @@ def policy_number(insurer_code: str, day: str, sequence: int) -> str:
 def issue_policy_record(
     application: dict[str, Any], payment: dict[str, Any], issued_at: datetime, issue_day: date, sequence: int
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
-    """The policy, its PolicyIssued event (no personal data) and its sales-counter key."""
+    """The policy, its PolicyIssued event payload (no personal data) and its sales-counter key."""
     product = application["product"]
     issued = issued_at.isoformat(timespec="milliseconds")
     no = policy_number(product["insurer_code"], issue_day.strftime("%Y%m%d"), sequence)
@@ -66,33 +68,33 @@ def issue_policy_record(
     }
     holder = application["policyholder"]
     region = holder["id_number"][:2] if holder.get("id_type") == "prc_id" else "XX"
-    event = {
-        k: policy[k]
-        for k in (
-            "policy_no",
-            "order_id",
-            "customer_id",
-            "product_id",
-            "plan",
-            "term",
-            "sum_insured",
-            "premium_cents",
-            "start_date",
-            "end_date",
-            "issued_at",
-            "channel",
-            "cooling_off_until",
-            "renewal_of",
-        )
-    }
-    event |= {
-        "insurer_id": product["insurer_id"],
-        "product_kind": product["kind"],
-        "region": region,
-        "category_id": product.get("category_id"),
+    event = PolicyIssued(
+        **{
+            k: policy[k]
+            for k in (
+                "policy_no",
+                "order_id",
+                "customer_id",
+                "product_id",
+                "plan",
+                "term",
+                "sum_insured",
+                "premium_cents",
+                "start_date",
+                "end_date",
+                "issued_at",
+                "channel",
+                "cooling_off_until",
+                "renewal_of",
+            )
+        },
+        insurer_id=product["insurer_id"],
+        product_kind=product["kind"],
+        region=region,
+        category_id=product.get("category_id"),
         # Checkout's snapshot at sale time; orders without one (renewals, older orders) attribute nothing.
-        "attribution": application.get("attribution") or {"level1": None, "level2": None, "source": "none"},
-    }
+        attribution=application.get("attribution") or {"level1": None, "level2": None, "source": "none"},
+    ).payload()
     sales_key = {
         "region": region,
         "insurer_id": product["insurer_id"],
