@@ -9,7 +9,7 @@ from typing import Any
 from insuremall import aws
 from insuremall.clock import now_iso
 from insuremall.config import get_settings
-from insuremall.models.reports import CountedEvent, ExportRecord, SalesCounter, SalesFigures
+from insuremall.models.reports import CountedEvent, ExportRecord, SalesFigures
 from reports.domain.figures import FIGURES, AlreadyCounted, Key, Sum
 
 MARKER_DAYS = 30  # a stream keeps records 24 h; a redelivery later than this cannot happen
@@ -60,20 +60,6 @@ def figures(day: str, dimension: str) -> list[dict[str, Any]]:
 
 def _pk(day: str, dimension: str) -> str:
     return f"SALES#{day}#{dimension}"
-
-
-def sales_counters(day: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "region": c.region,
-            "insurer_id": c.insurer_id,
-            "product_id": c.product_id,
-            "channel": c.channel,
-            "policies": int(c.policies),
-            "premium_cents": int(c.premium_cents),
-        }
-        for c in SalesCounter.query(f"SALES#{day}")
-    ]
 
 
 def put_export(key: str, body: str | bytes, content_type: str, *, kind: str, period: tuple[str, str]) -> None:

@@ -57,18 +57,3 @@ class ExportRecord(Model):
     file_format = UnicodeAttribute()  # csv, xlsx, json
     size_bytes = NumberAttribute()
     made_at = UnicodeAttribute()
-
-
-class SalesCounter(Model):
-    """Today's counters, written by the IssuePolicy transaction (to be removed: issue 10)."""
-
-    Meta = meta("reports_table")
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    region = UnicodeAttribute()
-    insurer_id = UnicodeAttribute()
-    product_id = UnicodeAttribute()
-    channel = UnicodeAttribute()
-    policies = NumberAttribute(default=0)
-    premium_cents = NumberAttribute(default=0)
