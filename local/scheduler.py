@@ -33,15 +33,21 @@ def _field_matches(spec: str, value: int, low: int) -> bool:
     return False
 
 
+def _day_of_month_matches(spec: str, at: datetime) -> bool:
+    if spec == "L":  # the month's last day
+        return (at + timedelta(days=1)).month != at.month
+    return _field_matches(spec, at.day, 1)
+
+
 def cron_matches(expression: str, at: datetime) -> bool:
-    """AWS cron: minutes hours day-of-month month day-of-week(1=SUN..7=SAT) year."""
+    """AWS cron: minutes hours day-of-month (or L) month day-of-week(1=SUN..7=SAT) year."""
     fields = re.fullmatch(r"cron\((.+)\)", expression.strip()).group(1).split()
     minute, hour, dom, month, dow, year = fields
     aws_dow = (at.isoweekday() % 7) + 1  # Monday=2 ... Sunday=1
     return (
         _field_matches(minute, at.minute, 0)
         and _field_matches(hour, at.hour, 0)
-        and _field_matches(dom, at.day, 1)
+        and _day_of_month_matches(dom, at)
         and _field_matches(month, at.month, 1)
         and _field_matches(dow, aws_dow, 1)
         and _field_matches(year, at.year, 1970)

@@ -21,7 +21,7 @@ from insuremall import audit, notifications
 from insuremall.clock import now_iso
 from insuremall.errors import Conflict
 from insuremall.models import condition_failed, transaction_connection
-from insuremall.models.events import DomainEventRecord
+from insuremall.models.events import DomainEventRecord, index_key
 from insuremall.models.members import (
     ADDRESS_PREFIX,
     FAMILY_PREFIX,
@@ -416,7 +416,7 @@ def bind_inviter(invitee_id: str, inviter_id: str) -> tuple[str | None, dict[str
                         event_type="MemberInvited",
                         occurred_at=at,
                         payload=binding,
-                        gsi1pk=f"MemberInvited#{at[:10]}",
+                        gsi1pk=index_key("MemberInvited", at[:10], invitee_id),
                         gsi1sk=f"{at}#{invitee_id}",
                     ),
                     condition=DomainEventRecord.pk.does_not_exist(),

@@ -11,6 +11,7 @@ from insuremall import audit, errors
 from insuremall.clock import Clock, china_today, now_iso, utc_now
 from insuremall.events import PolicyCancelled
 from policy.domain import cancellation
+from policy.domain.issuance import region_of
 from policy.domain.records import Policy
 
 REASON_CODES = ("changed_mind", "cover_elsewhere", "too_expensive", "no_longer_needed", "other")
@@ -113,6 +114,11 @@ class Cancellations:
             ],
             reason_code=reason_code,
             cancelled_by=by,
+            region=region_of(policy.parties["policyholder"]),
+            channel=policy.channel,
+            category_id=policy.product_snapshot.get("category_id"),
+            product_name=policy.product_snapshot.get("name"),
+            insurer_name=policy.product_snapshot.get("insurer_name"),
         )
         changes = {
             "status": {"from": "in_force", "to": "cancelled"},

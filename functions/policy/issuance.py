@@ -26,7 +26,7 @@ def issue(
     issued_at = now()
     day = china_day(issued_at)
     sequence = store.next_policy_sequence(day.strftime("%Y%m%d"))
-    policy, event, sales_key = issue_policy_record(application, payment, issued_at, day, sequence)
-    policy_no = store.issue(policy, event, sales_key, day.isoformat())
+    policy, event = issue_policy_record(application, payment, issued_at, day, sequence)
+    policy_no = store.issue(policy, event)
     logger.info("policy issued", extra={"order_id": order_id, "policy_no": policy_no})
     return policy_no

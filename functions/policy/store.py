@@ -1,5 +1,5 @@
-"""Policy store: the only code that touches PolicyTable, and that writes PolicyIssued events and
-sales counters (in the same transaction that issues the policy, so each happens exactly once)."""
+"""Policy store: the only code that touches PolicyTable, and that writes the PolicyIssued and
+PolicyCancelled events (in the transaction that makes the change, so each happens exactly once)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pynamodb.transactions import TransactWrite
 
 from insuremall.clock import now_iso
 from insuremall.models import condition_failed, transaction_connection
-from insuremall.models.events import DomainEventRecord
+from insuremall.models.events import DomainEventRecord, index_key
 from insuremall.models.policy import (
     CounterRecord,
     ExposureRecord,
@@ -20,7 +20,6 @@ from insuremall.models.policy import (
     ReferralRecord,
     UnderwritingRecord,
 )
-from insuremall.models.reports import SalesCounter
 from policy.domain.records import Policy, Referral, RenewalOffer
 
 
@@ -148,9 +147,10 @@ def next_policy_sequence(day: str) -> int:
     return int(counter.value)
 
 
-def issue(policy: dict[str, Any], event: dict[str, Any], sales_key: dict[str, str], sales_day: str) -> str:
-    """Write the policy, its order reference, exposures, the PolicyIssued event and the sales counter
-    in one transaction. If the order already has a policy, return that policy's number instead."""
+def issue(policy: dict[str, Any], event: dict[str, Any]) -> str:
+    """Write the policy, its order reference, exposures and the PolicyIssued event in one transaction
+    (the reports count the sale off the events stream, never in it). If the order already has a
+    policy, return that policy's number instead."""
     no = policy["policy_no"]
     record = PolicyRecord(
         pk=f"POLICY#{no}",
@@ -183,7 +183,6 @@ def issue(policy: dict[str, Any], event: dict[str, Any], sales_key: dict[str, st
         gsi2sk=no,
     )
     reference = PolicyReference(pk=f"ORDER#{policy['order_id']}", policy_no=no)
-    sales_sk = "#".join(sales_key[k] for k in ("region", "insurer_id", "product_id", "channel"))
     try:
         with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.save(reference, condition=PolicyReference.pk.does_not_exist())
@@ -206,24 +205,13 @@ def issue(policy: dict[str, Any], event: dict[str, Any], sales_key: dict[str, st
                     event_type="PolicyIssued",
                     occurred_at=policy["issued_at"],
                     payload=event,
-                    gsi1pk=f"PolicyIssued#{policy['issued_at'][:10]}",
+                    gsi1pk=index_key("PolicyIssued", policy["issued_at"][:10], no),
                     gsi1sk=f"{policy['issued_at']}#{no}",
                 ),
                 condition=DomainEventRecord.pk.does_not_exist(),
             )
             if policy.get("renewal_of"):
                 _link_renewal(transaction, policy["renewal_of"], no)
-            transaction.update(
-                SalesCounter(pk=f"SALES#{sales_day}", sk=sales_sk),
-                actions=[
-                    SalesCounter.region.set(sales_key["region"]),
-                    SalesCounter.insurer_id.set(sales_key["insurer_id"]),
-                    SalesCounter.product_id.set(sales_key["product_id"]),
-                    SalesCounter.channel.set(sales_key["channel"]),
-                    SalesCounter.policies.add(1),
-                    SalesCounter.premium_cents.add(policy["premium_cents"]),
-                ],
-            )
     except TransactWriteError as exc:
         if not condition_failed(exc):
             raise
@@ -482,7 +470,7 @@ def cancel(policy: Policy, cancellation: dict[str, Any], event: dict[str, Any], 
                     event_type="PolicyCancelled",
                     occurred_at=at,
                     payload=event,
-                    gsi1pk=f"PolicyCancelled#{at[:10]}",
+                    gsi1pk=index_key("PolicyCancelled", at[:10], no),
                     gsi1sk=f"{at}#{no}",
                 ),
                 condition=DomainEventRecord.pk.does_not_exist(),

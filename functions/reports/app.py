@@ -1,4 +1,4 @@
-"""Reports API: operators read a day's sales by region, insurer, product and channel."""
+"""Reports API: operators read sales statistics, and a day's sales by region, insurer, product and channel."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from chalice import Chalice
 
 from insuremall import auth, errors, web
 from insuremall.observability import get_logger
-from reports import store
-from reports.domain.sales import daily_report
+from reports import statistics, store
 
 app = Chalice(app_name="insuremall-reports")
 logger = get_logger("reports")
@@ -21,13 +20,26 @@ def health():
     return {"status": "ok", "service": "reports"}
 
 
+@app.route("/reports/sales", methods=["GET"])
+def sales():
+    request = app.current_request
+    auth.operator(request)
+    query = statistics.parse_query(request.query_params or {})
+    return statistics.sales(query, store.figures)
+
+
+@app.route("/reports/exports", methods=["GET"])
+def exports():
+    auth.operator(app.current_request)
+    return {"exports": store.exports()}
+
+
 @app.route("/reports/sales/daily", methods=["GET"])
 def daily_sales():
     request = app.current_request
     auth.operator(request)
-    day = (request.query_params or {}).get("date", "")
     try:
-        date.fromisoformat(day)
+        day = date.fromisoformat((request.query_params or {}).get("date", ""))
     except ValueError as exc:
         raise errors.Invalid({"date": "give the day as YYYY-MM-DD"}) from exc
-    return daily_report(day, store.sales_counters(day))
+    return statistics.day_by_dimension(day, store.figures)

@@ -100,7 +100,7 @@ class Sale:
 
     def _record_event(self) -> None:
         # The PolicyIssued event as the policy store writes it (the cancellation consumer reads it).
-        from insuremall.models.events import DomainEventRecord
+        from insuremall.models.events import DomainEventRecord, index_key
 
         DomainEventRecord(
             pk=f"POLICY#{self.policy_no}",
@@ -108,7 +108,7 @@ class Sale:
             event_type="PolicyIssued",
             occurred_at=self.payload["issued_at"],
             payload=self.payload,
-            gsi1pk=f"PolicyIssued#{self.payload['issued_at'][:10]}",
+            gsi1pk=index_key("PolicyIssued", self.payload["issued_at"][:10], self.payload["policy_no"]),
             gsi1sk=f"{self.payload['issued_at']}#{self.policy_no}",
         ).save()
 

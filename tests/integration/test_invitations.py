@@ -259,11 +259,11 @@ def test_given_an_attributed_application_then_policy_issued_carries_attribution_
 
     application = new_application()
     application["attribution"] = {"level1": "m-b", "level2": "m-a", "source": "bound"}
-    _, event, _ = issue_policy_record(application, {}, datetime.now(UTC), china_today(), 1)
+    _, event = issue_policy_record(application, {}, datetime.now(UTC), china_today(), 1)
     assert event["attribution"] == application["attribution"]
     assert event["category_id"] == application["product"]["category_id"]
     del application["attribution"]
-    _, event, _ = issue_policy_record(application, {}, datetime.now(UTC), china_today(), 2)
+    _, event = issue_policy_record(application, {}, datetime.now(UTC), china_today(), 2)
     assert event["attribution"]["source"] == "none"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import date, timedelta
 
@@ -13,7 +14,6 @@ def test_given_an_order_when_issue_runs_twice_then_one_policy_one_event_one_sale
     from reports import store as reports
 
     application = new_application()
-    sales_before = sum(c["policies"] for c in reports.sales_counters(_china_today()))
 
     first = tasks.issue({"order_id": application["order_id"], "application": application, "payment": {}})
     second = tasks.issue({"order_id": application["order_id"], "application": application, "payment": {}})
@@ -27,7 +27,14 @@ def test_given_an_order_when_issue_runs_twice_then_one_policy_one_event_one_sale
         ExpressionAttributeValues={":pk": {"S": f"POLICY#{first['policy_no']}"}},
     )["Items"]
     assert [e["event_type"]["S"] for e in events] == ["PolicyIssued"]
-    assert sum(c["policies"] for c in reports.sales_counters(_china_today())) == sales_before + 1
+    payload = json.loads(events[0]["payload"]["S"])
+    assert (
+        payload["product_name"]
+        and payload["insurer_name"]
+        and payload["gross_cents"] >= payload["premium_cents"]
+    )
+    # No sales counter in the sale's transaction: the reports count the event off the stream.
+    assert not reports.__dict__.get("sales_counters")
 
 
 def test_given_concurrent_issue_calls_for_one_order_then_one_policy(aws, new_application):
@@ -159,26 +166,48 @@ def test_given_a_policy_past_its_end_when_expiry_runs_twice_then_it_expires_once
     assert store.in_force_sum_insured(insured_key, "accident") == 0
 
 
-def test_given_sales_when_the_daily_export_runs_then_a_csv_lands_in_the_reports_bucket(aws, new_application):
+def test_given_a_sale_when_the_daily_export_runs_then_csv_and_xlsx_land_in_the_reports_bucket(
+    aws, new_application
+):
+    """Issue -> EventsTable -> its stream -> the reports' counting -> the daily export, all real."""
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from local.streams import StreamPoller
     from policy import tasks as policy_tasks
     from reports import tasks as report_tasks
 
+    reports_only = [s for s in aws.template.stream_subscriptions() if s.function == "ReportsTasksFunction"]
+    poller = StreamPoller(aws, subscriptions=reports_only, starting_position="LATEST", retry_delay=0)
+    poller.drain(timeout=10)  # from now on
     application = new_application()
     policy_tasks.issue({"order_id": application["order_id"], "application": application})
+    poller.drain(timeout=10)
     day = _china_today()
 
     result = report_tasks.export_daily_sales({"date": day})
 
-    assert result["policies"] >= 1
-    body = (
-        aws.client("s3")
-        .get_object(Bucket=aws.template.physical_name("ReportsBucket"), Key=result["key"])["Body"]
-        .read()
-        .decode()
+    assert result["policies"] >= 1 and result["keys"] == [
+        f"sales/daily/{day[:4]}/{day}.csv",
+        f"sales/daily/{day[:4]}/{day}.xlsx",
+    ]
+    s3, bucket = aws.client("s3"), aws.template.physical_name("ReportsBucket")
+    header, *rows = (
+        s3.get_object(Bucket=bucket, Key=result["keys"][0])["Body"].read().decode().strip().split("\n")
     )
-    header, *rows = body.strip().split("\n")
-    assert header.startswith("date,region,region_name,insurer_id,product_id,channel,policies,premium_cny")
-    assert any(",31,Shanghai,jade-pc,accident-guardian,h5," in row for row in rows), rows
+    assert header.startswith("from,to,dimension,key,name,policies_issued,")
+    assert any(row.startswith(f"{day},{day},region,31,Shanghai,") for row in rows), rows
+    workbook = s3.get_object(Bucket=bucket, Key=result["keys"][1])["Body"].read()
+    sheets = load_workbook(io.BytesIO(workbook), read_only=True)
+    assert sheets.sheetnames == ["Summary", "Region", "Insurer", "Product", "Category", "Channel", "Partner"]
+    issued = next(r for r in sheets["Summary"].iter_rows(values_only=True) if r[0] == "Policies issued")
+    assert issued[1] == result["policies"]
+    assert (
+        sum(1 for name in zipfile.ZipFile(io.BytesIO(workbook)).namelist() if name.startswith("xl/charts/"))
+        == 7
+    )
 
 
 def _china_today() -> str:

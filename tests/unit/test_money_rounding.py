@@ -38,6 +38,15 @@ ALLOWED = {
         )
         for function in ("style", "render")
     },
+    ("functions/reports/workbook.py", "_cell", "float()"): (
+        "Excel stores every number as a double: the API's exact decimal text is converted once, for the cell"
+    ),
+    **{
+        ("layers/common/python/insuremall/event_stream.py", "_plain", rule): (
+            "DynamoDB's Decimal back to a JSON number; money in events is integer fen, kept exact"
+        )
+        for rule in ("float()", "rounding=default (half-even)")
+    },
 }
 
 

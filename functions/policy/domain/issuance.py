@@ -25,9 +25,14 @@ def policy_number(insurer_code: str, day: str, sequence: int) -> str:
     return f"{insurer_code.upper()}{body}{luhn_digit(body)}"
 
 
+def region_of(policyholder: dict[str, Any]) -> str:
+    """The province of the policyholder's PRC ID (its first two digits), "XX" for other documents."""
+    return policyholder["id_number"][:2] if policyholder.get("id_type") == "prc_id" else "XX"
+
+
 def issue_policy_record(
     application: dict[str, Any], payment: dict[str, Any], issued_at: datetime, issue_day: date, sequence: int
-) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The policy, its PolicyIssued event payload (no personal data) and its sales-counter key."""
     product = application["product"]
     issued = issued_at.isoformat(timespec="milliseconds")
@@ -66,8 +71,8 @@ def issue_policy_record(
         "cooling_off_until": cooling_off_until,
         "renewal_of": application.get("renewal_of"),
     }
-    holder = application["policyholder"]
-    region = holder["id_number"][:2] if holder.get("id_type") == "prc_id" else "XX"
+    region = region_of(application["policyholder"])
+    premium = application["premium"]
     event = PolicyIssued(
         **{
             k: policy[k]
@@ -94,11 +99,9 @@ def issue_policy_record(
         category_id=product.get("category_id"),
         # Checkout's snapshot at sale time; orders without one (renewals, older orders) attribute nothing.
         attribution=application.get("attribution") or {"level1": None, "level2": None, "source": "none"},
+        product_name=product.get("name"),
+        insurer_name=product.get("insurer_name"),
+        gross_cents=int(premium.get("gross_cents", application["premium_cents"])),
+        discount_cents=sum(int(d.get("amount_cents", 0)) for d in premium.get("discounts") or ()),
     ).payload()
-    sales_key = {
-        "region": region,
-        "insurer_id": product["insurer_id"],
-        "product_id": product["product_id"],
-        "channel": application["channel"],
-    }
-    return policy, event, sales_key
+    return policy, event

@@ -52,6 +52,12 @@ class PolicyIssued(Event):
     attribution: dict[str, Any] = field(
         default_factory=lambda: {"level1": None, "level2": None, "source": "none"}
     )
+    product_name: str | None = None
+    insurer_name: str | None = None
+    gross_cents: int | None = None  # as rated, before coupons and points (premium_cents is what was charged)
+    discount_cents: int = 0
+    partner_id: str | None = None
+    livemode: bool = True  # False for a partner's test-key sale: never in live figures
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,14 @@ class PolicyCancelled(Event):
     )  # {kind, claim_id?, points?} given back on a full refund
     reason_code: str | None = None
     cancelled_by: str | None = None
+    # The sale's dimensions, so that a cancellation lowers the same rows its sale raised.
+    region: str | None = None
+    channel: str | None = None
+    category_id: str | None = None
+    product_name: str | None = None
+    insurer_name: str | None = None
+    partner_id: str | None = None
+    livemode: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """EventsTable: domain events (PolicyIssued, ...) for later consumers; the table streams new images.
 
 Keys: pk=<aggregate>#<id>, sk=<event type> (one event of a type per aggregate, so a replayed
-write is refused by its condition). GSI byTypeAndDay: gsi1pk=<type>#<yyyy-mm-dd>, gsi1sk=<at>#<id>.
+write is refused by its condition). GSI byTypeAndDay: gsi1pk=<type>#<yyyy-mm-dd>#<shard>, gsi1sk=<at>#<id>:
+a day's events of a type spread over SHARDS partitions (one key per day would take every sale of a
+sales-festival day); a reader queries the SHARDS keys of a day.
 """
 
 from __future__ import annotations
@@ -11,6 +13,15 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from insuremall.models import meta
+
+SHARDS = 16
+
+
+def index_key(event_type: str, day: str, aggregate_id: str) -> str:
+    """The byTypeAndDay partition of one event: its type, its day and a shard from its aggregate's id."""
+    import zlib
+
+    return f"{event_type}#{day}#{zlib.crc32(aggregate_id.encode()) % SHARDS:02d}"
 
 
 class ByTypeAndDay(GlobalSecondaryIndex):

@@ -1,6 +1,13 @@
-"""ReportsTable: sales counters written in the same transaction that issues a policy.
+"""ReportsTable: sales figures per China day and dimension value, kept by the reports capability from the
+events stream (never inside a sale's transaction), and the markers that make each event count once.
 
-Keys: pk=SALES#<yyyy-mm-dd>, sk=<region>#<insurer>#<product>#<channel>; a day's report is one query.
+Keys:
+- figures: pk=SALES#<yyyy-mm-dd>#<dimension>, sk=<value>; attributes `name` and one number per figure
+  (reports.domain.figures.FIGURES). A statistics query reads one partition per day and dimension: its cost
+  follows days x values, never the number of policies.
+- counted event: pk=COUNTED#<event id>, sk="-", written in the same transaction as the figures it added;
+  `expires_at` (TTL) drops it after the stream's retention has long passed.
+- export: pk=EXPORT, sk=<made_at>#<key>: the exports made, newest first.
 """
 
 from __future__ import annotations
@@ -11,14 +18,42 @@ from pynamodb.models import Model
 from insuremall.models import meta
 
 
-class SalesCounter(Model):
+class SalesFigures(Model):
     Meta = meta("reports_table")
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
-    region = UnicodeAttribute()
-    insurer_id = UnicodeAttribute()
-    product_id = UnicodeAttribute()
-    channel = UnicodeAttribute()
-    policies = NumberAttribute(default=0)
-    premium_cents = NumberAttribute(default=0)
+    name = UnicodeAttribute(null=True)
+    # One per figure of reports.domain.figures.FIGURES (a unit test keeps the two equal).
+    policies_issued = NumberAttribute(null=True)
+    gross_premium_cents = NumberAttribute(null=True)
+    discounts_cents = NumberAttribute(null=True)
+    new_business = NumberAttribute(null=True)
+    renewals = NumberAttribute(null=True)
+    policies_cancelled = NumberAttribute(null=True)
+    refunded_cents = NumberAttribute(null=True)
+
+
+class CountedEvent(Model):
+    Meta = meta("reports_table")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="-")
+    counted_at = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+
+class ExportRecord(Model):
+    """One export made: pk=EXPORT, sk=<made_at>#<key> (newest first by a reverse query)."""
+
+    Meta = meta("reports_table")
+
+    pk = UnicodeAttribute(hash_key=True, default="EXPORT")
+    sk = UnicodeAttribute(range_key=True)
+    key = UnicodeAttribute()
+    kind = UnicodeAttribute()  # daily, weekly, monthly, custom, detail
+    period_from = UnicodeAttribute()
+    period_to = UnicodeAttribute()
+    file_format = UnicodeAttribute()  # csv, xlsx, json
+    size_bytes = NumberAttribute()
+    made_at = UnicodeAttribute()

@@ -1,0 +1,170 @@
+"""Sales figures from events (pure) and the statistics over them, over an in-memory store."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import pytest
+
+from insuremall import errors, events
+from insuremall.models.reports import SalesFigures
+from reports import counting, statistics
+from reports.domain import figures
+
+
+def issued(
+    no="P1", at="2026-12-01T15:30:00+00:00", product="accident-guardian", region="31", premium=16900, **extra
+):
+    return events.PolicyIssued(
+        policy_no=no, order_id=f"O-{no}", customer_id="c1", product_id=product, plan="basic", term="1Y",
+        sum_insured=100000, premium_cents=premium, start_date="2026-12-02", end_date="2027-12-01",
+        issued_at=at,
+        channel="h5", insurer_id="jade-pc", product_kind="accident", region=region, category_id="accident",
+        product_name="Accident Guardian", insurer_name="Jade P&C", **extra,
+    )  # fmt: skip
+
+
+def cancelled(no="P1", on="2026-12-03", refund=16900, **extra):
+    return events.PolicyCancelled(
+        policy_no=no, order_id=f"O-{no}", customer_id="c1", product_id="accident-guardian", cancelled_on=on,
+        rule="cooling_off", refund_cents=refund, premium_cents=16900, insurer_id="jade-pc", region="31",
+        channel="h5", category_id="accident", **extra,
+    )  # fmt: skip
+
+
+class FakeFigures:
+    """ReportsTable's figures and markers in memory, with the store's all-or-nothing add."""
+
+    def __init__(self):
+        self.counted: set[str] = set()
+        self.items: dict[tuple[str, str, str], dict] = defaultdict(lambda: defaultdict(int))
+        self.transactions = 0
+        self.updates: dict[tuple[str, str, str], int] = defaultdict(int)
+
+    def add(self, event_ids, sums):
+        seen = [i for i in event_ids if i in self.counted]
+        if seen:
+            raise figures.AlreadyCounted(seen)
+        assert len(event_ids) + len(sums) <= counting.TRANSACTION_ITEMS
+        self.transactions += 1
+        self.counted |= set(event_ids)
+        for key, total in sums.items():
+            item = self.items[(key.day, key.dimension, key.value)]
+            self.updates[(key.day, key.dimension, key.value)] += 1
+            item["name"] = item.get("name") or total.name
+            for figure, n in total.figures.items():
+                item[figure] += n
+
+    def read(self, day, dimension):
+        return [
+            {"key": value, **item}
+            for (d, dim, value), item in self.items.items()
+            if d == day and dim == dimension
+        ]
+
+
+def test_the_stored_figures_are_the_models_attributes():
+    assert set(figures.FIGURES) <= set(SalesFigures.get_attributes())
+
+
+@pytest.mark.parametrize(
+    ("issued_at", "day"),
+    [("2026-12-01T15:30:00+00:00", "2026-12-01"), ("2026-12-01T16:10:00+00:00", "2026-12-02")],
+)
+def test_given_a_sale_near_midnight_china_time_then_it_counts_on_its_china_day(issued_at, day):
+    # 23:30 China time on the 1st is 15:30 UTC; 00:10 on the 2nd is 16:10 UTC the day before.
+    assert figures.contribution(issued(at=issued_at))[0] == day
+
+
+def test_given_a_test_mode_sale_then_it_never_counts():
+    assert figures.contribution(issued(livemode=False)) is None
+    assert figures.contribution(cancelled(livemode=False)) is None
+
+
+def test_given_a_batch_delivered_twice_and_out_of_order_then_each_event_counts_once():
+    store = FakeFigures()
+    batch = [
+        ("P1|PolicyCancelled", cancelled()),
+        ("P1|PolicyIssued", issued()),
+        ("P1|PolicyIssued", issued()),
+    ]
+
+    counting.count(batch, store)
+    again = counting.count(list(reversed(batch)), store)
+
+    assert again.counted == 0 and again.already_counted == 2
+    assert store.items[("2026-12-01", "product", "accident-guardian")]["policies_issued"] == 1
+    assert store.items[("2026-12-03", "product", "accident-guardian")]["policies_cancelled"] == 1
+
+
+def test_given_a_batch_of_one_product_then_each_figure_item_is_updated_once_per_transaction():
+    store = FakeFigures()
+    batch = [(f"P{i}|PolicyIssued", issued(no=f"P{i}")) for i in range(90)]
+
+    result = counting.count(batch, store)
+
+    assert (result.counted, result.writes) == (90, 1)
+    assert set(store.updates.values()) == {1}  # 6 items (one per dimension), one update each
+    assert store.items[("2026-12-01", "region", "31")]["gross_premium_cents"] == 90 * 16900
+
+
+def test_given_more_events_than_a_transaction_holds_then_they_are_split_and_all_counted():
+    store = FakeFigures()
+    batch = [(f"P{i}|PolicyIssued", issued(no=f"P{i}", region=f"{11 + i % 20}")) for i in range(250)]
+
+    result = counting.count(batch, store)
+
+    assert result.counted == 250 and result.writes >= 3
+    assert sum(i["policies_issued"] for (d, dim, _), i in store.items.items() if dim == "region") == 250
+
+
+def test_given_sales_and_a_cancellation_then_statistics_show_net_names_previous_and_series():
+    store = FakeFigures()
+    counting.count(
+        [
+            ("A|PolicyIssued", issued(no="A", at="2026-11-24T02:00:00+00:00")),  # the window before
+            ("B|PolicyIssued", issued(no="B", premium=10000, discount_cents=500)),
+            ("C|PolicyIssued", issued(no="C", region="44", product="travel", renewal_of="X")),
+            ("B|PolicyCancelled", cancelled(no="B", refund=4000)),
+        ],
+        store,
+    )
+    query = statistics.parse_query(
+        {"from": "2026-12-01", "to": "2026-12-07", "by": "region", "granularity": "week"}
+    )
+
+    result = statistics.sales(query, store.read)
+
+    assert result["totals"] == {
+        "policies_issued": 2, "new_business": 1, "renewals": 1, "policies_cancelled": 1,
+        "gross_premium": "274.00", "discounts": "5.00", "refunded_premium": "40.00", "net_premium": "234.00",
+    }  # fmt: skip
+    assert result["previous"]["policies_issued"] == 1
+    assert [(r["key"], r["name"], r["net_premium"]) for r in result["rows"]] == [
+        ("31", "Shanghai", "65.00"),
+        ("44", "Guangdong", "169.00"),
+    ]
+    assert [s["period"] for s in result["series"]] == ["2026-11-30", "2026-12-07"]
+    assert "net_premium" in result["definitions"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"from": "2026-12-01"}, "to"),
+        ({"from": "2026-12-09", "to": "2026-12-01"}, "to"),
+        ({"from": "2025-01-01", "to": "2026-12-01"}, "to"),
+        ({"from": "2026-12-01", "to": "2026-12-02", "by": "colour"}, "by"),
+        ({"from": "2026-12-01", "to": "2026-12-02", "granularity": "hour"}, "granularity"),
+    ],
+)
+def test_given_a_bad_range_or_dimension_then_the_field_is_named(params, field):
+    with pytest.raises(errors.Invalid) as caught:
+        statistics.parse_query(params)
+    assert field in caught.value.fields
+
+
+def test_a_range_of_366_days_is_accepted():
+    query = statistics.parse_query({"from": "2024-01-01", "to": "2024-12-31"})
+    assert len(query.days) == 366 and query.previous.end == date(2023, 12, 31)
