@@ -222,7 +222,7 @@ def test_given_a_breakdown_when_downloaded_as_csv_then_it_has_the_header_and_for
         "Policies issued",
         "New business",
         "Renewals",
-        "Cancelled",
+        "Policies cancelled",
         "Gross premium (CNY)",
         "Discounts (CNY)",
         "Refunded premium (CNY)",

@@ -30,10 +30,10 @@ const COLUMNS = [
   ["policies_issued", "Policies issued", "count"],
   ["new_business", "New business", "count"],
   ["renewals", "Renewals", "count"],
-  ["policies_cancelled", "Cancelled", "count"],
+  ["policies_cancelled", "Policies cancelled", "count"],
   ["gross_premium", "Gross premium", "money"],
   ["discounts", "Discounts", "money"],
-  ["refunded_premium", "Refunded", "money"],
+  ["refunded_premium", "Refunded premium", "money"],
   ["net_premium", "Net premium", "money"],
 ];
 // KPI cards; `more` marks a figure where a rise is bad news (shown in the error colour, not only by it).
