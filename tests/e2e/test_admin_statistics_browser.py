@@ -18,6 +18,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import requests
@@ -130,7 +131,9 @@ def test_given_counted_sales_when_an_operator_reads_statistics_then_the_screen_s
     from playwright.sync_api import expect
 
     page = operator_page
-    expect(page.get_by_role("navigation", name="Console").get_by_role("link").first).to_have_text("Statistics")
+    expect(page.get_by_role("navigation", name="Console").get_by_role("link").first).to_have_text(
+        "Statistics"
+    )
     open_statistics(page, "range=today&by=product&granularity=day")
     expect(page.get_by_role("button", name="Today")).to_have_attribute("aria-pressed", "true")
     answer = sales(operator, counted)
@@ -214,7 +217,7 @@ def test_given_a_breakdown_when_downloaded_as_csv_then_it_has_the_header_and_for
         page.get_by_role("button", name="Download CSV").click()
     download = info.value
     assert download.suggested_filename == f"sales-by-product-{counted}-to-{counted}.csv"
-    text = open(download.path(), encoding="utf-8-sig").read()
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == [
         "Product",
@@ -229,7 +232,7 @@ def test_given_a_breakdown_when_downloaded_as_csv_then_it_has_the_header_and_for
         "Net premium (CNY)",
     ]
     names = [r[0] for r in rows[1:]]
-    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in names and "'@SUM(1+1)" in names
+    assert '\'=HYPERLINK("http://evil.example","x")' in names and "'@SUM(1+1)" in names
     assert not any(cell[:1] in "=+@" for row in rows for cell in row if cell)
     assert rows[-1][0] == "Total" and rows[-1][9] == answer["totals"]["net_premium"]
     assert len(rows) == len(answer["rows"]) + 2
@@ -247,7 +250,9 @@ def test_given_a_custom_range_when_it_is_wrong_then_the_fields_say_why(counted, 
     page.get_by_label("From").fill("2026-03-10")
     page.get_by_label("To (inclusive)").fill("2026-03-01")
     page.get_by_role("button", name="Show", exact=True).click()
-    expect(page.locator('[data-field="to"] .field-error')).to_have_text(re.compile("cannot be before the first day"))
+    expect(page.locator('[data-field="to"] .field-error')).to_have_text(
+        re.compile("cannot be before the first day")
+    )
     expect(page.get_by_label("To (inclusive)")).to_have_attribute("aria-invalid", "true")
     page.get_by_label("From").fill(counted)
     page.get_by_label("To (inclusive)").fill(counted)
@@ -262,7 +267,9 @@ def test_given_the_daily_export_fired_when_an_operator_opens_exports_then_it_is_
 ):
     from playwright.sync_api import expect
 
-    fired = requests.post(f"{platform.url}/local/schedules/DailySalesExport", params={"date": counted}, timeout=120)
+    fired = requests.post(
+        f"{platform.url}/local/schedules/DailySalesExport", params={"date": counted}, timeout=120
+    )
     assert fired.status_code == 200, fired.text
     listed = operator.get("/reports/exports").json()["exports"]
     mine = [e for e in listed if e["from"] == counted and e["kind"] == "daily"]
@@ -293,6 +300,9 @@ def test_given_a_phone_when_statistics_and_exports_are_shown_then_they_fit_375_p
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         no_axe_violations(page)
         page.screenshot(path=str(SHOTS / "admin-statistics-phone.png"), full_page=True)
+        page.locator("section", has=page.get_by_role("heading", name="Trend")).screenshot(
+            path=str(SHOTS / "admin-statistics-trend-phone.png")
+        )
         page.evaluate("() => { location.hash = '#/exports'; }")
         page.locator("table.exports, .empty").first.wait_for()
         ready(page)

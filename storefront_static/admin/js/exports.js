@@ -57,17 +57,17 @@ export async function render(view) {
     list.replaceChildren(h("div", {class: "table-wrap"}, h("table", {class: "list exports"},
       h("caption", {class: "sr-only", text: "Report exports, newest first"}),
       h("thead", {}, h("tr", {},
-        ["Kind", "Period", "Format", "Size", "Made at", "Download"].map((t) => h("th", {scope: "col", class: t === "Size" ? "num" : "", text: t})))),
+        ["Period", "Kind", "Format", "Download", "Size", "Made at"].map((t) => h("th", {scope: "col", class: t === "Size" ? "num" : "", text: t})))),
       h("tbody", {}, exports.map((e) => {
         const what = `${(KINDS[e.kind] || e.kind).toLowerCase()} ${FORMATS[e.format] || e.format}, ${period(e)}`;
         return h("tr", {dataset: {key: e.key}},
-          h("td", {text: KINDS[e.kind] || e.kind}),
           h("td", {class: "nowrap", text: period(e)}),
+          h("td", {text: KINDS[e.kind] || e.kind}),
           h("td", {text: FORMATS[e.format] || String(e.format || "").toUpperCase()}),
-          h("td", {class: "num nowrap", text: sizeText(e.size_bytes)}),
-          h("td", {class: "nowrap", text: when(e.made_at)}),
           h("td", {}, h("a", {href: e.url, download: "", class: "download", onclick: (event) => follow(event, e.key)},
-            "Download", h("span", {class: "sr-only", text: ` ${what}`}))));
+            "Download", h("span", {class: "sr-only", text: ` ${what}`}))),
+          h("td", {class: "num nowrap", text: sizeText(e.size_bytes)}),
+          h("td", {class: "nowrap", text: when(e.made_at)}));
       })))));
   }
 

@@ -252,7 +252,6 @@ function trendChart(series, granularity, width, label) {
   });
   const points = series.map((p, i) => `${cx(i).toFixed(1)},${y(net[i]).toFixed(1)}`).join(" ");
   return s("svg", {viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": label, class: "chart", preserveAspectRatio: "xMidYMid meet"},
-    s("text", {x: 4, y: pad.top + 4, class: "tick"}, "CNY"),
     grid, bars,
     series.length ? s("polyline", {points, class: "net-line"}) : [],
     n <= 62 ? series.map((p, i) => s("circle", {cx: cx(i), cy: y(net[i]), r: 3, class: "net-dot"})) : [],
@@ -391,8 +390,8 @@ export async function render(view, _args, query) {
       h("div", {class: "section-head"}, h("h2", {id: "trend-heading", text: "Trend"}),
         h("div", {class: "segmented", role: "group", "aria-label": "Trend by"}, grainButtons)),
       h("p", {class: "legend muted small"},
-        h("span", {class: "key bar-key", "aria-hidden": "true"}), "Gross premium ",
-        h("span", {class: "key line-key", "aria-hidden": "true"}), "Net premium"),
+        h("span", {class: "key bar-key", "aria-hidden": "true"}), "Gross premium (bars) ",
+        h("span", {class: "key line-key", "aria-hidden": "true"}), "Net premium (line), in CNY"),
       chartBody),
     h("section", {"aria-labelledby": "breakdown-heading"},
       h("div", {class: "section-head"}, h("h2", {id: "breakdown-heading", text: "Breakdown"}), download),
