@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -291,6 +292,27 @@ def list_orders():
             }
             for o in orders
         ]
+    }
+
+
+ADMIN_MEMBER_ORDERS = 20
+MEMBER_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+
+
+@app.route("/admin/members/{member_id}/orders", methods=["GET"])
+def member_orders(member_id):
+    """The operator's member page: the member's latest orders and who each sale is attributed to."""
+    auth.operator(app.current_request)
+    if not MEMBER_ID.match(member_id or ""):
+        raise errors.NotFound("No such member")
+    fields = ("order_id", "product_id", "product_name", "status", "premium_cents", "channel", "policy_no")
+    return {
+        "member_id": member_id,
+        "orders": [
+            {k: o[k] for k in (*fields, "created_at")}
+            | {"attribution": (o["application"] or {}).get("attribution")}
+            for o in store.list_orders(member_id, limit=ADMIN_MEMBER_ORDERS)
+        ],
     }
 
 
