@@ -102,6 +102,15 @@ def list_orders():
     return views.orders_view(store.list_orders(caller.subject))
 
 
+@app.route("/admin/members/{member_id}/orders", methods=["GET"])
+def member_orders(member_id):
+    """The operator's member page: the member's latest orders and who each sale is attributed to."""
+    auth.operator(app.current_request)
+    if not views.MEMBER_ID.match(member_id or ""):
+        raise errors.NotFound("No such member")
+    return views.member_orders(member_id, store.list_orders(member_id, limit=views.ADMIN_MEMBER_ORDERS))
+
+
 @app.route("/orders/{order_id}", methods=["GET"])
 def get_order(order_id):
     caller = auth.customer(app.current_request)

@@ -3,6 +3,7 @@ discount previews and the webhook's answers. Masking goes through insuremall.pri
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote as url_quote
@@ -114,3 +115,28 @@ def webhook_answer(outcome: str, event_type: Any = None) -> dict[str, Any]:
     if outcome == "refunded":
         return {"received": True, "outcome": "refunded: the order had expired"}
     return {"received": True, "duplicate": outcome == "duplicate"}
+
+
+ADMIN_MEMBER_ORDERS = 20
+MEMBER_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+_MEMBER_ORDER_FIELDS = (
+    "order_id",
+    "product_id",
+    "product_name",
+    "status",
+    "premium_cents",
+    "channel",
+    "policy_no",
+)
+
+
+def member_orders(member_id: str, orders: list[Order]) -> dict[str, Any]:
+    """A member's latest orders as the operator's member page shows them, with each sale's attribution."""
+    return {
+        "member_id": member_id,
+        "orders": [
+            {k: getattr(o, k) for k in (*_MEMBER_ORDER_FIELDS, "created_at")}
+            | {"attribution": (o.application or {}).get("attribution")}
+            for o in orders
+        ],
+    }

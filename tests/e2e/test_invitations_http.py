@@ -51,7 +51,8 @@ def test_given_a_invites_b_and_b_invites_c_when_c_buys_then_b_and_a_are_attribut
     assert view.status_code == 200, view.text
     body = view.json()
     assert body["inviter"]["member_id"] == b.member_id
-    sold = next(o for o in body["orders"] if o["order_id"] == order["order_id"])
+    orders = operator.get(f"/admin/members/{c.member_id}/orders").json()["orders"]
+    sold = next(o for o in orders if o["order_id"] == order["order_id"])
     assert sold["attribution"] == {"level1": b.member_id, "level2": a.member_id, "source": "bound"}
     assert sold["status"] == "issued"
 
@@ -66,8 +67,8 @@ def test_given_a_visitor_through_a_shared_link_when_they_buy_then_the_link_owner
     sharer, _ = _sign_up(platform, "Sha")
     visitor, _ = _sign_up(platform, "Vic")
     order = place_order(visitor, quote(visitor), ref=_code(sharer))
-    body = operator.get(f"/admin/members/{visitor.member_id}").json()
-    sold = next(o for o in body["orders"] if o["order_id"] == order["order_id"])
+    orders = operator.get(f"/admin/members/{visitor.member_id}/orders").json()["orders"]
+    sold = next(o for o in orders if o["order_id"] == order["order_id"])
     assert sold["attribution"] == {"level1": sharer.member_id, "level2": None, "source": "link"}
 
 

@@ -274,6 +274,7 @@ def test_given_a_customer_when_calling_operator_member_routes_then_403(aws, chai
     _, b, _ = chain
     assert b.get("/admin/members", "q=x@example.com")[0] == 403
     assert b.get(f"/admin/members/{b.member_id}")[0] == 403
+    assert b.get(f"/admin/members/{b.member_id}/orders")[0] == 403
     assert (
         b.post(f"/admin/members/{b.member_id}/licence", {"licence_no": "LIC-123456", "verified": True})[0]
         == 403
@@ -302,7 +303,7 @@ def test_given_an_operator_when_viewing_a_member_then_inviter_invitees_orders_an
     assert view["inviter"]["member_id"] == a.member_id
     assert view["invitees_count"] == 1 and view["invitees"][0]["member_id"] == c.member_id
     assert view["balance"]["pending_cents"] == 0 and view["points"] == 0
-    status, buyer = operator.get(f"/admin/members/{c.member_id}")
+    status, buyer = operator.get(f"/admin/members/{c.member_id}/orders")
     assert [o["order_id"] for o in buyer["orders"]] == [order["order_id"]]
     assert buyer["orders"][0]["attribution"]["level1"] == b.member_id
     assert "application" not in buyer["orders"][0]

@@ -9,7 +9,6 @@ from typing import Any
 
 from chalice import Blueprint
 
-from checkout import store as checkout_store
 from distribution import store
 from distribution.domain import invitation, members
 from distribution.rewards import ledger
@@ -22,7 +21,7 @@ logger = get_logger("distribution")
 
 MEMBER_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 LICENCE_NO = re.compile(r"^[A-Za-z0-9-]{6,40}$")
-INVITEES_LIMIT, ADMIN_ORDERS, ADMIN_INVITEES = 50, 20, 20
+INVITEES_LIMIT, ADMIN_INVITEES = 50, 20
 
 
 def _own_profile(caller: auth.Caller) -> dict[str, Any]:
@@ -220,15 +219,6 @@ def member_detail(member_id: str):
         ],
         "invitees_next": more,
         "addresses": [members.address_view(a) for a in store.list_addresses(member_id)],
-        "orders": [
-            {
-                k: o[k]
-                for k in ("order_id", "product_id", "product_name", "status", "premium_cents", "channel")
-                + ("policy_no", "created_at")
-            }
-            | {"attribution": (o["application"] or {}).get("attribution")}
-            for o in checkout_store.list_orders(member_id, limit=ADMIN_ORDERS)
-        ],
         "balance": {k: v for k, v in balance.items() if k != "points"},
         "points": balance["points"],
     }

@@ -79,9 +79,10 @@ const section = (id, title, ...body) => h("section", {class: "card", "aria-label
 async function detail(view, id) {
   setTitle("Member");
   const path = `/admin/members/${encodeURIComponent(id)}`;
-  let data;
+  let data, orders;
   try {
-    data = await call(path);
+    // The member (distribution) and their latest orders (checkout) are two reads.
+    [data, orders] = await Promise.all([call(path), call(`${path}/orders`)]);
   } catch (err) {
     if (err.status === 401 || err.status === 403) return;
     append(view, h("p", {class: "crumbs"}, h("a", {href: "#/members", text: "Members"})), h("h1", {text: "Member"}),
@@ -118,7 +119,7 @@ async function detail(view, id) {
     section("ledger-h", "Promotion-fee ledger", ledgerSlot),
     section("points-h", "Points", pointsSlot),
     section("invitees-h", `Invitees (${data.invitees_count ?? 0})`, inviteesView(data)),
-    section("orders-h", "Latest orders", ordersView(data.orders || [])),
+    section("orders-h", "Latest orders", ordersView(orders.orders || [])),
     section("addresses-h", "Addresses", addressesView(data.addresses || [])),
     h("section", {"aria-labelledby": "member-audit-h"}, h("h2", {id: "member-audit-h", text: "Audit trail for this member"}), auditSlot));
 
