@@ -8,6 +8,8 @@ const nav = $("#nav");
 const account = $("#account");
 
 const screens = {
+  statistics: () => import("./statistics.js"),
+  exports: () => import("./exports.js"),
   products: () => import("./products.js"),
   product: () => import("./product.js"),
   banners: () => import("./banners.js"),
