@@ -163,12 +163,12 @@ test: $(VENV_STAMP) ## Lint, then unit+integration tests, then e2e tests (instal
 	stage lint $(MAKE) lint; \
 	if [ -n "$(UNIT_TESTS)" ]; then \
 	  echo "==> running unit and integration tests ($(UNIT_TESTS))"; \
-	  stage unit+integration $(VENV)/bin/pytest $(UNIT_TESTS); \
+	  stage unit+integration $(VENV)/bin/pytest --durations=10 $(UNIT_TESTS); \
 	else echo "==> no tests/unit or tests/integration folder: skipped"; fi; \
 	if [ -n "$(E2E_TESTS)" ]; then \
 	  $(MAKE) browser; \
 	  echo "==> running end-to-end tests ($(E2E_TESTS))"; \
-	  stage e2e $(VENV)/bin/pytest $(E2E_TESTS); \
+	  stage e2e $(VENV)/bin/pytest --durations=20 $(E2E_TESTS); \
 	else echo "==> no tests/e2e folder: skipped"; fi; \
 	printf '==> make test summary\n%s' "$$summary"; \
 	if [ -n "$$failed" ]; then echo "==> FAILED:$$failed"; exit 1; fi; \

@@ -66,6 +66,7 @@ MOST_CONSOLE_ROUTES = 40  # per viewport
 ROUTES_PER_SHAPE = 2
 LIGHTHOUSE_TARGETS = {"performance": 90, "accessibility": 95, "best-practices": 95}
 MOST_LAYOUT_SHIFT = 0.1
+PERFORMANCE_RUNS = 3
 LIGHTHOUSE_CATEGORIES = tuple(LIGHTHOUSE_TARGETS)
 CONSOLE_SHELL = Page("console (products)", "/admin/#/products", signed_in=True)
 
@@ -499,10 +500,20 @@ def lighthouse(request, site, browser) -> dict[tuple[str, str], dict]:
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         batches[who].append((spec, preset, REPORTS / f"{slug}-{preset}.report.json"))
     sessions = {"anonymous": None, "customer": site.shop, "operator": site.operator}
-    results = {}
+    results: dict[tuple[str, str], dict] = {}
+    attempts: dict[tuple[str, str], list[dict]] = {}
     started = time.monotonic()
-    for who, runs in batches.items():
-        if runs:
+    count = 0
+    # The performance score is timed on a shared machine and varies from run to run (Lighthouse's own
+    # advice is the median of several runs); a page whose first run misses the target is measured
+    # PERFORMANCE_RUNS times in all and judged on its median run. The other categories are not timed.
+    for round_ in range(PERFORMANCE_RUNS):
+        for who, runs in batches.items():
+            if round_:
+                runs = [run for run in runs if _slow((run[0].name, run[1]), results)]
+            if not runs:
+                continue
+            count += len(runs)
             for (spec, preset, _), summary in zip(
                 runs,
                 lighthouse_batch(
@@ -510,12 +521,30 @@ def lighthouse(request, site, browser) -> dict[tuple[str, str], dict]:
                 ),
                 strict=True,
             ):
-                results[(spec.name, preset)] = summary
-    print(f"\n{len(results)} Lighthouse runs in {time.monotonic() - started:.0f} s")
+                key = (spec.name, preset)
+                attempts.setdefault(key, []).append(summary)
+                results[key] = _median_run(attempts[key])
+    print(f"\n{count} Lighthouse runs for {len(results)} pages in {time.monotonic() - started:.0f} s")
     (REPORTS / "summary.json").write_text(
         json.dumps({f"{k[0]} [{k[1]}]": v for k, v in results.items()}, indent=2)
     )
     return results
+
+
+def _slow(key: tuple[str, str], results: dict[tuple[str, str], dict]) -> bool:
+    result = results.get(key)
+    if result is None or result["error"]:
+        return False
+    score = result["scores"]["performance"]
+    return score is not None and score < LIGHTHOUSE_TARGETS["performance"]
+
+
+def _median_run(runs: list[dict]) -> dict:
+    """The run with the median performance score (the lower middle of an even count); each run's score
+    is kept in `performance_runs`."""
+    ranked = sorted(runs, key=lambda run: run["scores"]["performance"] or 0)
+    chosen = ranked[(len(ranked) - 1) // 2]
+    return {**chosen, "performance_runs": [run["scores"]["performance"] for run in runs]}
 
 
 @pytest.mark.parametrize(("page_name", "preset"), lighthouse_targets())
@@ -532,4 +561,5 @@ def test_given_a_page_when_lighthouse_runs_then_it_meets_the_targets(lighthouse,
         misses.append(f"cumulative layout shift {shift} >= {MOST_LAYOUT_SHIFT}")
     assert not misses, (
         f"{page_name} [{preset}]: " + "; ".join(misses) + f"; failing audits: {result['failing_audits']}"
+        f"; performance per run: {result['performance_runs']}"
     )
