@@ -34,6 +34,7 @@ BENCHMARKS = {
     "policy_document": "time to render one policy PDF, in-process",
     "renewals": "renewal job time and DynamoDB requests at 1k and 10k policies, 1% due",
     "member_dashboard": "fee dashboard and ledger page: latency and DynamoDB requests, 100 vs 10k entries",
+    "statistics": "sales statistics for 31 days with 1k vs 1M policies in history; monthly export of 100k",
 }
 TIMEOUT_S = 600
 

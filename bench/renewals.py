@@ -60,6 +60,7 @@ def _end_dates(count: int, run_day: date, window: int, covered: list[date]) -> l
 
 def _write_policies(count: int, run_day: date, window: int, covered: list[date], product: dict) -> float:
     from insuremall.models.policy import PolicyRecord
+    from policy import store
 
     started = time.perf_counter()
     with PolicyRecord.batch_write() as batch:
@@ -71,7 +72,7 @@ def _write_policies(count: int, run_day: date, window: int, covered: list[date],
                     **p,
                     gsi1pk=f"CUSTOMER#{p['customer_id']}",
                     gsi1sk=f"POLICY#{p['issued_at']}#{p['policy_no']}",
-                    gsi2pk=f"END#{p['end_date']}",
+                    gsi2pk=store.end_date_key(p["end_date"], p["policy_no"]),
                     gsi2sk=p["policy_no"],
                 )
             )

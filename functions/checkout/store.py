@@ -22,6 +22,7 @@ from insuremall.models.checkout import (
     RefundRecord,
     StatusChange,
 )
+from insuremall.sharding import sharded
 
 
 # ---------- quotes ----------
@@ -38,6 +39,11 @@ def put_quote(quote: Quote) -> None:
         valid_until=quote.valid_until,
         expires_at=quote.valid_until + 86400,
     ).save(condition=QuoteRecord.pk.does_not_exist())
+
+
+def status_key(status: str, order_id: str) -> str:
+    """The byStatus partition: every order passes each status, so one key per status is sharded."""
+    return sharded(f"ORDERSTATUS#{status}", order_id)
 
 
 def get_quote(quote_id: str) -> Quote | None:
@@ -111,7 +117,7 @@ def create_order(
         updated_at=created,
         gsi1pk=f"CUSTOMER#{customer_id}",
         gsi1sk=f"{created}#{order['order_id']}",
-        gsi2pk="ORDERSTATUS#pending_payment",
+        gsi2pk=status_key("pending_payment", order["order_id"]),
         gsi2sk=f"{created}#{order['order_id']}",
     )
     if idempotency_key is None:
@@ -187,7 +193,7 @@ def transition(
     actions = [
         OrderRecord.status.set(to_status),
         OrderRecord.updated_at.set(at),
-        OrderRecord.gsi2pk.set(f"ORDERSTATUS#{to_status}"),
+        OrderRecord.gsi2pk.set(status_key(to_status, order_id)),
         OrderRecord.gsi2sk.set(f"{at}#{order_id}"),
         OrderRecord.history.set(
             OrderRecord.history.append([StatusChange(status=to_status, at=at, note=note)])

@@ -25,7 +25,7 @@ def issue(
         return existing
     issued_at = now()
     day = china_day(issued_at)
-    sequence = store.next_policy_sequence(day.strftime("%Y%m%d"))
+    sequence = store.next_policy_sequence(day.strftime("%Y%m%d"), order_id)
     policy, event = issue_policy_record(application, payment, issued_at, day, sequence)
     policy_no = store.issue(policy, event)
     logger.info("policy issued", extra={"order_id": order_id, "policy_no": policy_no})

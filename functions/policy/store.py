@@ -20,6 +20,8 @@ from insuremall.models.policy import (
     ReferralRecord,
     UnderwritingRecord,
 )
+from insuremall.sharding import SHARDS, every_shard, shard_of, sharded
+from policy.domain.issuance import sequence_number
 from policy.domain.records import Policy, Referral, RenewalOffer
 
 
@@ -141,10 +143,13 @@ def policy_for_order(order_id: str) -> str | None:
         return None
 
 
-def next_policy_sequence(day: str) -> int:
-    counter = CounterRecord(pk="COUNTER#POLICYNO", sk=day)
+def next_policy_sequence(day: str, order_id: str) -> int:
+    """The day's next policy sequence number, from one of SHARDS counter items a day (one item would take
+    every sale)."""
+    shard = shard_of(order_id)
+    counter = CounterRecord(pk=f"COUNTER#POLICYNO#{shard:02d}", sk=day)
     counter.update(actions=[CounterRecord.value.add(1)])
-    return int(counter.value)
+    return sequence_number(int(counter.value), shard, SHARDS)
 
 
 def issue(policy: dict[str, Any], event: dict[str, Any]) -> str:
@@ -179,7 +184,7 @@ def issue(policy: dict[str, Any], event: dict[str, Any]) -> str:
         renewal_of=policy.get("renewal_of"),
         gsi1pk=f"CUSTOMER#{policy['customer_id']}",
         gsi1sk=f"POLICY#{policy['issued_at']}#{no}",
-        gsi2pk=f"END#{policy['end_date']}",
+        gsi2pk=end_date_key(policy["end_date"], no),
         gsi2sk=no,
     )
     reference = PolicyReference(pk=f"ORDER#{policy['order_id']}", policy_no=no)
@@ -303,8 +308,13 @@ def policy_states(policy_nos: list[str]) -> dict[str, dict[str, Any]]:
     }
 
 
+def end_date_key(day: str, policy_no: str) -> str:
+    """The byEndDate partition: annual policies sold on one day all end on one day, so it is sharded."""
+    return sharded(f"END#{day}", policy_no)
+
+
 def policy_numbers_ending_on(day: str) -> list[str]:
-    return [r.gsi2sk for r in PolicyRecord.by_end_date.query(f"END#{day}")]
+    return [r.gsi2sk for key in every_shard(f"END#{day}") for r in PolicyRecord.by_end_date.query(key)]
 
 
 def expire_policy(policy_no: str) -> bool:

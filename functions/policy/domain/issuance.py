@@ -19,6 +19,12 @@ def luhn_digit(digits: str) -> str:
     return str((10 - total % 10) % 10)
 
 
+def sequence_number(counted: int, shard: int, shards: int) -> int:
+    """The day's policy sequence number from one of its counter shards: shard s hands out s+1,
+    s+1+shards, s+1+2*shards, ... for its 1st, 2nd, 3rd count, so no two shards give the same number."""
+    return (counted - 1) * shards + shard + 1
+
+
 def policy_number(insurer_code: str, day: str, sequence: int) -> str:
     """E.g. HML202611250000012 + check digit: insurer, issue day, daily sequence, Luhn check."""
     body = f"{day}{sequence:07d}"

@@ -3,7 +3,7 @@
 Keys: QUOTE#<id>/QUOTE, ORDER#<id>/ORDER, IDEMPOTENCY#<customer>#<key>/IDEMPOTENCY,
 PAYMENT#<intent>/INTENT, PAYMENT#<intent>/REFUND#<key>.
 GSI byCustomer: gsi1pk=CUSTOMER#<sub>, gsi1sk=<created_at>#<order_id> (my orders, newest first).
-GSI byStatus: gsi2pk=ORDERSTATUS#<status>, gsi2sk=<updated_at>#<order_id> (operators, sweeps).
+GSI byStatus: gsi2pk=ORDERSTATUS#<status>#<shard>, gsi2sk=<updated_at>#<order_id> (operators, sweeps).
 TTL on expires_at removes stale quotes and idempotency records.
 """
 

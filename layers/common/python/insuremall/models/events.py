@@ -13,15 +13,12 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from insuremall.models import meta
-
-SHARDS = 16
+from insuremall.sharding import sharded
 
 
 def index_key(event_type: str, day: str, aggregate_id: str) -> str:
     """The byTypeAndDay partition of one event: its type, its day and a shard from its aggregate's id."""
-    import zlib
-
-    return f"{event_type}#{day}#{zlib.crc32(aggregate_id.encode()) % SHARDS:02d}"
+    return sharded(f"{event_type}#{day}", aggregate_id)
 
 
 class ByTypeAndDay(GlobalSecondaryIndex):

@@ -7,7 +7,7 @@ POLICY#<no>/DOCUMENT#<0000 version> (each rendered document version);
 REFERRAL#<order_id>/REFERRAL; COUNTER#POLICYNO/<yyyymmdd>; REFUND#PENDING/<no> (cancellation refunds
 not yet paid, for the retry task).
 GSI byCustomer: gsi1pk=CUSTOMER#<sub>, gsi1sk=<issued_at>#<no>; also REFERRAL#PENDING for open referrals.
-GSI byEndDate: gsi2pk=END#<yyyy-mm-dd>, gsi2sk=<no> (renewals and expiry read one day at a time).
+GSI byEndDate: gsi2pk=END#<yyyy-mm-dd>#<shard>, gsi2sk=<no> (renewals and expiry read one day's shards).
 """
 
 from __future__ import annotations
