@@ -304,8 +304,8 @@ def _monthly_export(aws, report: Report) -> list[Metric]:
             ]
         ],
         note="CSV and XLSX (summary, one sheet per dimension, native charts), XlsxWriter in constant-memory "
-        "mode; compute and peak memory (tracemalloc, Python allocations) over a second call from the same items "
-        "in memory; on moto s: the first call, reading them from moto",
+        "mode; compute and peak memory (tracemalloc, Python allocations) over a second call from the same "
+        "items in memory; on moto s: the first call, reading them from moto",
     )
     if exported.policies_issued != history["checked"]["policies_issued"]:
         raise AssertionError("the export's policies do not match the events summed")
