@@ -16,7 +16,7 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from distribution.domain import invitation
-from distribution.domain.members import MAX_ADDRESSES, MAX_FAMILY_MEMBERS
+from distribution.members.domain.member_details import MAX_ADDRESSES, MAX_FAMILY_MEMBERS
 from insuremall import audit, notifications
 from insuremall.clock import now_iso
 from insuremall.errors import Conflict

@@ -10,7 +10,8 @@ from typing import Any
 from chalice import Blueprint
 
 from distribution import store
-from distribution.domain import invitation, members
+from distribution.domain import invitation
+from distribution.members import views as members
 from distribution.rewards import ledger
 from insuremall import auth, errors, web
 from insuremall.observability import get_logger

@@ -1,8 +1,8 @@
-"""Member profile, family members and delivery addresses: the rules for what a member may save.
+"""A member's details (pure): sign-up credentials, the profile, family members and delivery addresses.
 
-Pure: each `parse_*` takes a request body and returns (clean values, problems per field); an empty
-problems dict means the values can be stored. PRC ID checks come from checkout's identity module,
-the one place that knows GB 11643-1999 (see docs/decisions.md).
+Each `parse_*` takes a request body and returns (clean values, problems per field); an empty problems
+dict means the values can be stored. PRC ID checks come from insuremall.identity, the one place that
+knows GB 11643-1999 (see docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from insuremall import identity
-from insuremall.privacy import mask_id_number, mask_phone
 
 MAX_FAMILY_MEMBERS = 10
 MAX_ADDRESSES = 10
@@ -23,11 +22,33 @@ NAME_MAX = 60
 PLACE_MAX = 40
 LINE_MAX = 200
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _POSTCODE = re.compile(r"^\d{6}$")
 _SEPARATORS = re.compile(r"[\s-]")
 
 Problems = dict[str, str]
+
+
+def parse_credentials(body: dict) -> tuple[str, str, Problems]:
+    """(e-mail in lower case, password) of a sign-up or sign-in body, and the problems."""
+    email, password = body.get("email"), body.get("password")
+    problems: Problems = {}
+    if not isinstance(email, str) or not _EMAIL.match(email.strip()) or len(email) > 200:
+        problems["email"] = "enter a valid e-mail address"
+    if not isinstance(password, str) or not password:
+        problems["password"] = "is required"  # noqa: S105 - a message, not a password
+    if problems:
+        return "", "", problems
+    return email.strip().lower(), password, {}
+
+
+def parse_sign_up_name(body: dict, email: str) -> tuple[str, Problems]:
+    """The display name a member signs up with; the e-mail's local part when none is given."""
+    raw = body.get("name", "")
+    if not isinstance(raw, str) or len(raw.strip()) > DISPLAY_NAME_MAX:
+        return "", {"name": f"at most {DISPLAY_NAME_MAX} characters"}
+    return raw.strip() or email.split("@")[0], {}
 
 
 def normalize_mobile(raw: Any) -> str | None:
@@ -142,25 +163,3 @@ def parse_address(body: dict) -> tuple[dict[str, Any], Problems]:
         problems["is_default"] = "must be true or false"
     address["is_default"] = is_default is True
     return (address if not problems else {}), problems
-
-
-# ---------- what responses show ----------
-
-
-def member_view(profile: dict[str, Any]) -> dict[str, Any]:
-    phone = profile.get("phone")
-    return {**profile, "phone": mask_phone(phone) if phone else None}
-
-
-def family_view(person: dict[str, Any], full_id: bool = False) -> dict[str, Any]:
-    """Lists mask the ID number; only the owner's single-item read shows it whole (to fill a form)."""
-    shown = {k: v for k, v in person.items() if k != "created_at"}
-    if not full_id:
-        shown["id_number"] = mask_id_number(person["id_number"])
-    return shown
-
-
-def address_view(address: dict[str, Any]) -> dict[str, Any]:
-    shown = {k: v for k, v in address.items() if k != "created_at"}
-    shown["phone"] = mask_phone(address["phone"])
-    return shown
