@@ -6,7 +6,8 @@ from __future__ import annotations
 from chalice import Chalice
 
 from distribution.members import routes as members
-from distribution.routes import campaigns, commissions, invitations, points, withdrawals
+from distribution.promotions import routes as promotions
+from distribution.routes import commissions, invitations, withdrawals
 from insuremall import web
 from insuremall.observability import get_logger
 
@@ -14,9 +15,8 @@ app = Chalice(app_name="insuremall-distribution")
 logger = get_logger("distribution")
 web.install(app, logger)
 app.register_blueprint(members.bp)
-app.register_blueprint(points.bp)
+app.register_blueprint(promotions.bp)
 app.register_blueprint(invitations.bp)
-app.register_blueprint(campaigns.bp)
 app.register_blueprint(commissions.bp)
 app.register_blueprint(withdrawals.bp)
 

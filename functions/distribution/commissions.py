@@ -13,7 +13,8 @@ from datetime import date, datetime
 from typing import Any
 
 from distribution.domain import commission
-from distribution.rewards import commission_rates, ledger, settings
+from distribution.promotions.repository import program_settings as settings
+from distribution.rewards import commission_rates, ledger
 from distribution.rewards.ledger import Entry, PreconditionFailed, entry_sk
 from insuremall import aws
 from insuremall.config import get_settings
@@ -159,9 +160,9 @@ def _credit_points(member_id: str, earn: dict[str, Any]) -> None:
 
 def _points():
     # The points module is its own part of distribution; imported when a fee is paid in points.
-    from distribution.rewards import points
+    from distribution.promotions.repository import points_ledger
 
-    return points
+    return points_ledger
 
 
 def _run_day(event: dict[str, Any]) -> date:

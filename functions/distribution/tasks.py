@@ -22,21 +22,21 @@ logger = get_logger("distribution-tasks")
 CONSUMERS: dict[str, list[str]] = {
     "PolicyIssued": [
         "distribution.commissions:on_policy_issued",
-        "distribution.rewards.points_events:earn_for_purchase",
+        "distribution.promotions.points_earning:earn_for_purchase",
     ],
     "PolicyCancelled": [
         "distribution.commissions:on_policy_cancelled",
-        "distribution.rewards.points_events:reverse_for_cancellation",
+        "distribution.promotions.points_earning:reverse_for_cancellation",
         # A full refund gives the order's coupon and points back (as a closed order's are).
         "distribution.promotions.discounts:give_back_for_cancellation",
     ],
-    "MemberInvited": ["distribution.rewards.points_events:earn_for_invitation"],
+    "MemberInvited": ["distribution.promotions.points_earning:earn_for_invitation"],
 }
 
 # task name -> "module:function", called with the schedule's event ({"task": ..., "date"?: ...}).
 TASKS: dict[str, str] = {
     "release_commissions": "distribution.commissions:release_commissions",
-    "expire_points": "distribution.rewards.points_events:expire_points",
+    "expire_points": "distribution.promotions.points_earning:expire_points",
 }
 
 # interface task -> "module:function", run for other capabilities through distribution.api

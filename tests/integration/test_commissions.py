@@ -692,7 +692,7 @@ def test_given_checks_and_extra_writes_when_posting_then_replay_shortage_and_pre
 def test_given_a_fee_paid_in_points_then_the_points_module_credits_it_once_and_debits_the_clawback(
     product, licence_required
 ):
-    from distribution.rewards import points
+    from distribution.promotions.repository import points_ledger as points
 
     unlicensed = _new_member()
     sale = Sale(product, level1=unlicensed, level2=None)

@@ -14,8 +14,8 @@ from test_catalog_admin import _signed_in
 
 from distribution import payouts
 from distribution.domain.withdrawal import china_day
+from distribution.promotions.repository import program_settings as rewards_settings
 from distribution.rewards import ledger, withdrawals
-from distribution.rewards import settings as rewards_settings
 from insuremall import audit
 from insuremall.models.rewards import (
     SETTINGS_PK,

@@ -10,9 +10,10 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from distribution.domain import commission, program_settings
-from distribution.rewards import commission_rates, ledger, settings
-from insuremall import audit, auth, errors, web
+from distribution.domain import commission
+from distribution.promotions.repository import program_settings as settings
+from distribution.rewards import commission_rates, ledger
+from insuremall import auth, errors, web
 from insuremall.money import from_cents
 from insuremall.observability import get_logger
 
@@ -93,7 +94,6 @@ def _member_id(raw: str) -> str:
 @bp.route("/members/me/commissions", methods=["GET"])
 def my_commissions():
     caller = auth.customer(bp.current_request)
-    from distribution.rewards import settings
 
     # The withdraw form states the minimum before the member types an amount.
     return dashboard(caller.subject) | {"withdrawal_min_cents": settings.current()["withdrawal_min_cents"]}
@@ -150,44 +150,3 @@ def add_commission_rate():
         ) from exc
     logger.info("commission rate saved", extra={k: rate[k] for k in ("scope", "scope_id", "effective_from")})
     return Response(body=saved, status_code=201)
-
-
-# ---------- programme settings ----------
-@bp.route("/admin/rewards/settings", methods=["GET"])
-def get_rewards_settings():
-    auth.operator(bp.current_request)
-    return settings.current()
-
-
-@bp.route("/admin/rewards/settings", methods=["PUT"])
-def put_rewards_settings():
-    caller = auth.operator(bp.current_request)
-    body = web.json_object(bp.current_request)
-    revision = body.get("revision")
-    if isinstance(revision, bool) or not isinstance(revision, int) or revision < 0:
-        raise errors.Invalid({"revision": "send the revision you read with GET"})
-    before = settings.current()
-    if revision != before["revision"]:
-        raise _stale(before["revision"])
-    current = {k: v for k, v in before.items() if k != "revision"}
-    changed, problems = program_settings.validate(body, current)
-    if problems:
-        raise errors.Invalid(problems)
-    changes = audit.field_changes(current, changed)
-
-    def audit_entry(transaction) -> None:
-        audit.record(caller, "settings.updated", "settings:rewards", changes, transaction=transaction)
-
-    try:
-        saved = settings.save(changed, revision, caller.subject, extra_writes=audit_entry)
-    except settings.StaleRevision as exc:
-        raise _stale(None) from exc
-    logger.info("rewards settings saved", extra={"revision": saved["revision"], "changed": sorted(changes)})
-    return saved
-
-
-def _stale(current_revision: int | None) -> errors.Conflict:
-    message = "The settings were changed by someone else; reload them and apply your change again"
-    if current_revision is not None:
-        message += f" (current revision {current_revision})"
-    return errors.Conflict(message, {"revision": "stale"})

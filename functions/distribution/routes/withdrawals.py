@@ -9,8 +9,8 @@ from chalice import Blueprint, Response
 
 from distribution import payouts
 from distribution.domain import withdrawal as rules
+from distribution.promotions.repository import program_settings as rewards_settings
 from distribution.rewards import ledger, withdrawals
-from distribution.rewards import settings as rewards_settings
 from insuremall import auth, errors, web
 from insuremall.observability import get_logger
 

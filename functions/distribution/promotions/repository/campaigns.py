@@ -15,7 +15,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from distribution.domain import coupon as rules
+from distribution.promotions.domain import coupons as rules
 from insuremall import audit
 from insuremall.clock import now_iso
 from insuremall.errors import Conflict, NotFound

@@ -1,6 +1,6 @@
 """The points ledger: the only code that writes points entries and `BalanceRecord.points`, always in
 one transaction with the member's points state (cumulative totals) that makes FIFO expiry exact
-(the arithmetic is in distribution.domain.points).
+(the arithmetic is in distribution.promotions.domain.points_arithmetic).
 
 Each entry's key is its idempotency key, so a redelivered event, a second tap or a re-run day writes
 nothing (the call answers False). Writes that compute from the totals (a lot's place on the line,
@@ -19,8 +19,8 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from distribution.domain import points as rules
-from distribution.rewards import settings as program
+from distribution.promotions.domain import points_arithmetic as rules
+from distribution.promotions.repository import program_settings as program
 from insuremall.clock import now_iso
 from insuremall.models import transaction_connection
 from insuremall.models.points import (

@@ -1,4 +1,5 @@
-"""Programme settings on RewardsTable: one item, changed with optimistic concurrency."""
+"""Programme settings on RewardsTable: one item, changed with optimistic concurrency. Promotions own
+them (points and discounts); referrals read the fee settlement and withdrawal limits here too."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from distribution.domain import program_settings
+from distribution.promotions.domain import program_settings
 from insuremall.clock import now_iso
 from insuremall.models import condition_failed, transaction_connection
 from insuremall.models.rewards import ProgramSettingsRecord

@@ -1,5 +1,6 @@
-"""Points arithmetic (pure): how many points a purchase earns, the China day of a sign-in, the checkout
-discount limits, and exact FIFO expiry without touching every lot on each spend.
+"""Points arithmetic (pure): how many points a purchase earns, the China day of a sign-in, and exact
+FIFO expiry without touching every lot on each spend. What points take off at checkout is the
+discount rule's (promotions.domain.coupons.breakdown).
 
 The model. Lots (earns) are laid end to end on a line in the order they were earned; a lot occupies
 [end - points, end), where `end` is the member's cumulative `earned_total` just after it. Spending
@@ -143,48 +144,3 @@ def expiring_next(
         )
         return total, lot.expires_on
     return None
-
-
-@dataclass(frozen=True)
-class PointsDiscount:
-    points: int  # points spent
-    amount_cents: int  # discount they buy
-
-
-def max_discount_cents(premium_cents: int, settings: dict[str, Any]) -> int:
-    """The most points may take off a premium: the operators' percent, leaving at least 1 fen to pay."""
-    percent = int(settings.get("max_points_discount_percent", 0))
-    return max(0, min(premium_cents * percent // 100, premium_cents - 1))
-
-
-def points_value_cents(points: int, settings: dict[str, Any]) -> int:
-    """What `points` take off at checkout, in fen (rounded down)."""
-    return max(0, points) * 100 // int(settings["points_per_cny_discount"])
-
-
-def points_discount(
-    requested: int, premium_cents: int, balance: int, settings: dict[str, Any]
-) -> tuple[PointsDiscount | None, str | None]:
-    """The discount `requested` points buy on `premium_cents`, or why they cannot be used.
-
-    Only whole fen are sold: the points charged are the fewest that buy the discount.
-    """
-    if isinstance(requested, bool) or not isinstance(requested, int) or requested < 0:
-        return None, "must be a whole number of points, 0 or more"
-    if requested == 0:
-        return PointsDiscount(0, 0), None
-    if requested > balance:
-        return None, f"you have {balance} points"
-    per_cny = int(settings["points_per_cny_discount"])
-    cap = max_discount_cents(premium_cents, settings)
-    cap_points = cap * per_cny // 100
-    if requested > cap_points:
-        return None, (
-            f"at most {cap_points} points on this order "
-            f"({settings.get('max_points_discount_percent', 0)}% of the premium)"
-        )
-    cents = points_value_cents(requested, settings)
-    if cents == 0:
-        return None, f"{per_cny} points take CNY 1 off; {requested} is too few"
-    charged = -(-cents * per_cny // 100)  # ceil: the fewest points worth `cents`
-    return PointsDiscount(charged, cents), None
