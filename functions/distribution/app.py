@@ -7,7 +7,7 @@ from chalice import Chalice
 
 from distribution.members import routes as members
 from distribution.promotions import routes as promotions
-from distribution.routes import commissions, invitations, withdrawals
+from distribution.referrals import routes as referrals
 from insuremall import web
 from insuremall.observability import get_logger
 
@@ -16,9 +16,7 @@ logger = get_logger("distribution")
 web.install(app, logger)
 app.register_blueprint(members.bp)
 app.register_blueprint(promotions.bp)
-app.register_blueprint(invitations.bp)
-app.register_blueprint(commissions.bp)
-app.register_blueprint(withdrawals.bp)
+app.register_blueprint(referrals.bp)
 
 
 @app.route("/distribution/health", methods=["GET"])

@@ -21,11 +21,11 @@ logger = get_logger("distribution-tasks")
 # event type -> consumers ("module:function"), each called with the event's payload and its type.
 CONSUMERS: dict[str, list[str]] = {
     "PolicyIssued": [
-        "distribution.commissions:on_policy_issued",
+        "distribution.referrals.promotion_fees:on_policy_issued",
         "distribution.promotions.points_earning:earn_for_purchase",
     ],
     "PolicyCancelled": [
-        "distribution.commissions:on_policy_cancelled",
+        "distribution.referrals.promotion_fees:on_policy_cancelled",
         "distribution.promotions.points_earning:reverse_for_cancellation",
         # A full refund gives the order's coupon and points back (as a closed order's are).
         "distribution.promotions.discounts:give_back_for_cancellation",
@@ -35,7 +35,7 @@ CONSUMERS: dict[str, list[str]] = {
 
 # task name -> "module:function", called with the schedule's event ({"task": ..., "date"?: ...}).
 TASKS: dict[str, str] = {
-    "release_commissions": "distribution.commissions:release_commissions",
+    "release_commissions": "distribution.referrals.promotion_fees:release_commissions",
     "expire_points": "distribution.promotions.points_earning:expire_points",
 }
 

@@ -16,10 +16,9 @@ def accounts():
     from distribution.members import repository
     from distribution.members.accounts import Accounts
     from distribution.members.cognito import UserPool
-    from distribution.routes import invitations
 
     return Accounts(
-        pool=UserPool(), members=repository, bind_invitation=invitations.bind_at_sign_up, logger=logger
+        pool=UserPool(), members=repository, bind_invitation=invitations().bind_at_sign_up, logger=logger
     )
 
 
@@ -115,3 +114,80 @@ def program_settings():
     from insuremall import audit
 
     return ProgramSettings(store=program_settings, audit=audit, logger=logger)
+
+
+# ---------- referrals ----------
+def attribution():
+    from distribution.referrals.attribution import Attribution
+    from distribution.referrals.repository import referral_tree
+
+    return Attribution(tree=referral_tree)
+
+
+def invitations():
+    from distribution.members import repository as members
+    from distribution.referrals.invitations import Invitations
+    from distribution.referrals.repository import referral_tree
+
+    return Invitations(tree=referral_tree, members=members, logger=logger)
+
+
+def member_lookup():
+    from distribution.members import repository as members
+    from distribution.referrals.member_lookup import MemberLookup
+    from distribution.referrals.repository import fee_ledger, referral_tree
+
+    return MemberLookup(tree=referral_tree, members=members, ledger=fee_ledger)
+
+
+def agent_licences():
+    from distribution.referrals.agent_licences import AgentLicences
+    from distribution.referrals.repository import referral_tree
+
+    return AgentLicences(tree=referral_tree, logger=logger)
+
+
+def earnings():
+    from distribution.promotions.repository import program_settings
+    from distribution.referrals.earnings import Earnings
+    from distribution.referrals.repository import fee_ledger
+
+    return Earnings(ledger=fee_ledger, settings=program_settings.current)
+
+
+def commission_rates():
+    from distribution.referrals.commission_rates import CommissionRates
+    from distribution.referrals.repository import commission_rates
+
+    return CommissionRates(store=commission_rates, logger=logger)
+
+
+def withdrawals():
+    from distribution.promotions.repository import program_settings
+    from distribution.referrals import payouts
+    from distribution.referrals.repository import fee_ledger, withdrawals
+    from distribution.referrals.withdrawals import Withdrawals
+
+    return Withdrawals(
+        store=withdrawals,
+        ledger=fee_ledger,
+        settings=program_settings.current,
+        provider=payouts.provider,
+        logger=logger,
+    )
+
+
+def promotion_fees():
+    from distribution.promotions.repository import program_settings
+    from distribution.referrals.promotion_fees import PromotionFees
+    from distribution.referrals.repository import commission_rates, fee_ledger, referral_tree, sales
+
+    return PromotionFees(
+        ledger=fee_ledger,
+        rates=commission_rates,
+        settings=program_settings.current,
+        licence_verified=referral_tree.licence_verified,
+        attribution_of=sales.attribution_of,
+        points=points_ledger,  # looked up now: a test may put its own in its place
+        logger=logger,
+    )

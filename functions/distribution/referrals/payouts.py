@@ -11,8 +11,8 @@ from __future__ import annotations
 import threading
 from typing import Any, Protocol
 
-from distribution.domain.withdrawal import mask_account_no
-from distribution.rewards import withdrawals
+from distribution.referrals.domain.withdrawals import mask_account_no
+from distribution.referrals.repository import withdrawals
 
 
 class PayoutProvider(Protocol):

@@ -9,7 +9,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from distribution.domain.commission import RATE_FIELDS
+from distribution.referrals.domain.promotion_fees import RATE_FIELDS
 from insuremall import audit
 from insuremall.clock import now_iso
 from insuremall.models import condition_failed, transaction_connection

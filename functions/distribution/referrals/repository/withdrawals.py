@@ -26,8 +26,8 @@ from typing import Any
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from distribution.domain import withdrawal as rules
-from distribution.rewards import ledger
+from distribution.referrals.domain import withdrawals as rules
+from distribution.referrals.repository import fee_ledger as ledger
 from insuremall import audit
 from insuremall.clock import now_iso
 from insuremall.models import condition_failed, transaction_connection
