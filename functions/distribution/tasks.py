@@ -1,6 +1,8 @@
-"""Distribution's background work: domain events from the EventsTable stream (promotion fees, points)
-and the rewards schedules. Consumers are idempotent on their ledger keys, so a redelivered record or
-a re-run day changes nothing.
+"""DistributionTasksFunction: domain events from the EventsTable stream (promotion fees, points, a
+cancelled order's discounts), the daily schedules, and the interface tasks other capabilities call
+through distribution.api. It only dispatches: each target is a use case's entry point, which reads the
+payload into its insuremall.events dataclass (distribution.consumed_events). Consumers are idempotent
+on their ledger keys, so a redelivered record or a re-run day changes nothing.
 
 Stream records arrive in batches; a record whose consumer fails is reported back
 (ReportBatchItemFailures), so Lambda retries from it and the records before it are not redone.
