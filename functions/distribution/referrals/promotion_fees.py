@@ -18,6 +18,7 @@ from typing import Any
 
 from distribution import consumed_events
 from distribution.referrals.domain import promotion_fees as rules
+from distribution.referrals.domain.ledger_entries import Entry, entry_sk
 from insuremall.clock import Clock, china_today, utc_now
 from insuremall.events import PolicyCancelled, PolicyIssued
 
@@ -32,7 +33,7 @@ def _points_key(policy_no: str, level: int) -> str:
 
 @dataclass(frozen=True)
 class PromotionFees:
-    ledger: Any  # referrals.repository.fee_ledger (Entry, entry_sk, PreconditionFailed, post, ...)
+    ledger: Any  # referrals.repository.fee_ledger: post (PreconditionFailed), entries_for_subject ...
     rates: Any  # referrals.repository.commission_rates: in_effect(scope, id, day)
     settings: Callable[[], dict[str, Any]]  # the programme settings in force
     licence_verified: Callable[[str], bool]  # referrals.repository.referral_tree
@@ -80,7 +81,7 @@ class PromotionFees:
         if cash_or_points == "points":
             detail["points"] = rules.fee_points(fee.cents, int(program["fee_points_per_cny"]))
             detail["fee_points_per_cny"] = int(program["fee_points_per_cny"])
-        return self.ledger.Entry(
+        return Entry(
             subject=_subject(policy_no, fee.level),
             kind="earn",
             amount_cents=fee.cents,
@@ -101,7 +102,6 @@ class PromotionFees:
         detail = earn.get("detail") or {}
         points = detail.get("settlement") == "points"
         base = {"policy_no": earn.get("policy_no"), "level": earn.get("level")}
-        Entry = self.ledger.Entry  # noqa: N806 - the ledger's entry class
         entries = [
             Entry(
                 subject, "release", -cents, "pending", detail={"settlement": detail.get("settlement")}, **base
@@ -111,7 +111,7 @@ class PromotionFees:
             entries.append(Entry(subject, "available", cents, "available", **base))
         try:
             posted = self.ledger.post(
-                member_id, entries, day=day, require_absent=(self.ledger.entry_sk(subject, "void"),)
+                member_id, entries, day=day, require_absent=(entry_sk(subject, "void"),)
             )
         except self.ledger.PreconditionFailed:
             return "voided"
@@ -134,22 +134,21 @@ class PromotionFees:
         before it (one index Query and one batch read per day; released or voided entries are skipped)."""
         day = day or china_today(self.now)
         counts = {"released": 0, "already": 0, "voided": 0}
-        sk = self.ledger.entry_sk
         for due in rules.release_days(day):
             earned = self.ledger.due_for_release(due)
             # A catch-up day was usually released by yesterday's run: one batch read skips those.
             done = self.ledger.existing(
                 [
-                    (e["member_id"], sk(e["key"].removesuffix("#earn"), kind))
+                    (e["member_id"], entry_sk(e["key"].removesuffix("#earn"), kind))
                     for e in earned
                     for kind in ("release", "void")
                 ]
             )
             for earn in earned:
                 subject = earn["key"].removesuffix("#earn")
-                if (earn["member_id"], sk(subject, "void")) in done:
+                if (earn["member_id"], entry_sk(subject, "void")) in done:
                     counts["voided"] += 1
-                elif (earn["member_id"], sk(subject, "release")) in done:
+                elif (earn["member_id"], entry_sk(subject, "release")) in done:
                     if (earn.get("detail") or {}).get("settlement") == "points":
                         self._credit_points(earn["member_id"], earn)  # finishes a run that stopped in between
                     counts["already"] += 1
@@ -185,7 +184,7 @@ class PromotionFees:
         action = rules.cancellation_action(full_refund, "release" in found)
         base = {"policy_no": policy_no, "level": level}
         if action == rules.VOID:
-            void = self.ledger.Entry(
+            void = Entry(
                 subject,
                 "void",
                 -int(earn["amount_cents"]),
@@ -195,9 +194,7 @@ class PromotionFees:
                 **base,
             )
             try:
-                self.ledger.post(
-                    member_id, [void], day=day, require_absent=(self.ledger.entry_sk(subject, "release"),)
-                )
+                self.ledger.post(member_id, [void], day=day, require_absent=(entry_sk(subject, "release"),))
                 return "voided"
             except self.ledger.PreconditionFailed:
                 pass  # the release job released it first: claw back instead
@@ -227,7 +224,6 @@ class PromotionFees:
             "settlement": settled,
             "cancelled_on": event.cancelled_on,
         }
-        Entry = self.ledger.Entry  # noqa: N806 - the ledger's entry class
         if settled == "points":
             earned_points = int((earn.get("detail") or {}).get("points") or 0)
             detail["points"] = rules.clawback_cents(earned_points, refund, premium)
@@ -239,7 +235,7 @@ class PromotionFees:
         # May take available below zero when the fee was already withdrawn: later fees make it good.
         try:
             posted = self.ledger.post(
-                member_id, [entry], day=day, require_present=(self.ledger.entry_sk(subject, "release"),)
+                member_id, [entry], day=day, require_present=(entry_sk(subject, "release"),)
             )
         except self.ledger.PreconditionFailed:
             return "voided"  # never released: a void won
