@@ -40,7 +40,7 @@ def _member(aws) -> tuple[str, str]:
 
 def _write_ledger(member_id: str, count: int) -> float:
     """`count` entries (a third each earn, release, available), newest ones in the last days."""
-    from distribution.domain.commission import CHINA
+    from insuremall.clock import CHINA
     from insuremall.models.rewards import BalanceRecord, LedgerEntryRecord, StatRecord, member_pk
 
     started = time.perf_counter()
@@ -113,7 +113,7 @@ class _Caller:
 def _query_ms(member_id: str) -> float:
     """Median time of the page's index Query alone, in-process: on moto it grows with the table (moto
     reads every item to answer a Query); on DynamoDB it reads one page of one partition."""
-    from distribution.rewards import ledger
+    from distribution.referrals.repository import fee_ledger as ledger
 
     times = []
     for _ in range(5):

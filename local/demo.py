@@ -51,7 +51,7 @@ def seed_catalog(catalog: dict[str, Any] | None = None) -> dict[str, int]:
 
 def create_user(aws, email: str, password: str, name: str, groups: tuple[str, ...] = ()) -> str:
     """A confirmed user with a permanent password, and their member profile."""
-    from distribution import store
+    from distribution.members import repository as members
 
     idp = aws.client("cognito-idp")
     pool = aws.refs["CustomerUserPool"]
@@ -69,7 +69,7 @@ def create_user(aws, email: str, password: str, name: str, groups: tuple[str, ..
     for group in groups:
         idp.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName=group)
     sub = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
-    store.create_member(sub, email, name)
+    members.create_member(sub, email, name)
     return sub
 
 

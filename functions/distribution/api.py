@@ -70,6 +70,6 @@ def confirm_discounts(member_id: str, order_id: str, discounts: list[dict[str, A
 def attribution_for(member_id: str, ref: Any = None) -> dict[str, Any]:
     """Who a purchase by `member_id` (arriving with invite code `ref`, if any) is attributed to:
     {"level1", "level2", "source"}. Invalid when `ref` is not text."""
-    from distribution import attribution
+    from distribution.referrals import attribution
 
     return attribution.attribution_for(member_id, ref)

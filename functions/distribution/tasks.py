@@ -1,6 +1,8 @@
-"""Distribution's background work: domain events from the EventsTable stream (promotion fees, points)
-and the rewards schedules. Consumers are idempotent on their ledger keys, so a redelivered record or
-a re-run day changes nothing.
+"""DistributionTasksFunction: domain events from the EventsTable stream (promotion fees, points, a
+cancelled order's discounts), the daily schedules, and the interface tasks other capabilities call
+through distribution.api. It only dispatches: each target is a use case's entry point, which reads the
+payload into its insuremall.events dataclass (distribution.consumed_events). Consumers are idempotent
+on their ledger keys, so a redelivered record or a re-run day changes nothing.
 
 Stream records arrive in batches; a record whose consumer fails is reported back
 (ReportBatchItemFailures), so Lambda retries from it and the records before it are not redone.
@@ -21,22 +23,22 @@ logger = get_logger("distribution-tasks")
 # event type -> consumers ("module:function"), each called with the event's payload and its type.
 CONSUMERS: dict[str, list[str]] = {
     "PolicyIssued": [
-        "distribution.commissions:on_policy_issued",
-        "distribution.rewards.points_events:earn_for_purchase",
+        "distribution.referrals.promotion_fees:on_policy_issued",
+        "distribution.promotions.points_earning:earn_for_purchase",
     ],
     "PolicyCancelled": [
-        "distribution.commissions:on_policy_cancelled",
-        "distribution.rewards.points_events:reverse_for_cancellation",
+        "distribution.referrals.promotion_fees:on_policy_cancelled",
+        "distribution.promotions.points_earning:reverse_for_cancellation",
         # A full refund gives the order's coupon and points back (as a closed order's are).
         "distribution.promotions.discounts:give_back_for_cancellation",
     ],
-    "MemberInvited": ["distribution.rewards.points_events:earn_for_invitation"],
+    "MemberInvited": ["distribution.promotions.points_earning:earn_for_invitation"],
 }
 
 # task name -> "module:function", called with the schedule's event ({"task": ..., "date"?: ...}).
 TASKS: dict[str, str] = {
-    "release_commissions": "distribution.commissions:release_commissions",
-    "expire_points": "distribution.rewards.points_events:expire_points",
+    "release_commissions": "distribution.referrals.promotion_fees:release_commissions",
+    "expire_points": "distribution.promotions.points_earning:expire_points",
 }
 
 # interface task -> "module:function", run for other capabilities through distribution.api

@@ -55,8 +55,8 @@ def _campaign(name: str) -> dict:
 def _fees(member_id: str) -> None:
     """A pending promotion fee from a policy and an available balance, as the ledger records them (the
     platform runs in this process)."""
-    from distribution.domain.withdrawal import china_day
-    from distribution.rewards import ledger
+    from distribution.referrals.domain.withdrawals import china_day
+    from distribution.referrals.repository import fee_ledger as ledger
 
     day = china_day()
     ledger.post(

@@ -28,8 +28,8 @@ def send(client: ApiClient, method: str, path: str, body=None, headers=None) -> 
 
 def fund(member_id: str, cents: int) -> None:
     """An available balance as the ledger records one (the platform runs in this process)."""
-    from distribution.domain.withdrawal import china_day
-    from distribution.rewards import ledger
+    from distribution.referrals.domain.withdrawals import china_day
+    from distribution.referrals.repository import fee_ledger as ledger
 
     ledger.post(
         member_id,
@@ -50,7 +50,7 @@ def ledger_sums(member_id: str) -> dict[str, int]:
 
 
 def balances(member_id: str) -> dict[str, int]:
-    from distribution.rewards import ledger
+    from distribution.referrals.repository import fee_ledger as ledger
 
     found = ledger.balance(member_id, consistent=True)
     return {k: found[k] for k in ("pending_cents", "available_cents", "reserved_cents", "withdrawn_cents")}

@@ -20,7 +20,7 @@ def _iso(delta: timedelta) -> str:
 
 
 def _campaign(**overrides) -> dict:
-    from distribution.domain import coupon as rules
+    from distribution.promotions.domain import coupons as rules
     from insuremall.clock import now_iso
 
     body = {
@@ -56,7 +56,7 @@ def _campaign(**overrides) -> dict:
 
 @pytest.fixture
 def campaigns(aws):
-    from distribution.rewards import campaigns
+    from distribution.promotions.repository import campaigns
 
     return campaigns
 
@@ -98,7 +98,7 @@ def test_given_a_per_member_limit_when_a_member_claims_more_then_refused(campaig
 
 
 def test_given_an_ended_or_future_campaign_when_claimed_then_refused_and_not_listed_as_active(campaigns):
-    from distribution.domain import coupon as rules
+    from distribution.promotions.domain import coupons as rules
     from insuremall.clock import now_iso
 
     # An ended campaign (written directly: operators cannot create one in the past).
@@ -135,7 +135,7 @@ def test_given_campaigns_for_a_product_then_the_points_multiplier_is_the_highest
 def test_given_an_operator_change_then_it_is_audited_and_a_claimed_coupon_cannot_drop_below_its_claims(
     campaigns,
 ):
-    from distribution.domain import coupon as rules
+    from distribution.promotions.domain import coupons as rules
     from insuremall import audit, errors
 
     campaign_id = campaigns.create(_campaign(), OPERATOR)["campaign_id"]
@@ -283,7 +283,7 @@ def _coupon_for(shopper: Shopper, campaigns, amount_cents: int = 1000) -> str:
 
 
 def _balance(member_id: str) -> int:
-    from distribution.rewards import points
+    from distribution.promotions.repository import points_ledger as points
 
     return points.balance(member_id)
 
@@ -292,7 +292,7 @@ def test_given_a_coupon_and_points_when_ordering_then_the_breakdown_shows_both_a
     shopper, campaigns
 ):
     from checkout import store, tasks
-    from distribution.rewards import points
+    from distribution.promotions.repository import points_ledger as points
 
     claim_id = _coupon_for(shopper, campaigns)
     points.credit(shopper.member_id, f"TEST#{uuid.uuid4().hex[:8]}", 5000, "test grant")
@@ -357,7 +357,7 @@ def test_given_the_order_write_fails_then_the_coupon_and_points_are_given_back(
     shopper, campaigns, monkeypatch
 ):
     from checkout import store
-    from distribution.rewards import points
+    from distribution.promotions.repository import points_ledger as points
 
     claim_id = _coupon_for(shopper, campaigns)
     points.credit(shopper.member_id, f"TEST#{uuid.uuid4().hex[:8]}", 300, "test grant")
@@ -388,7 +388,7 @@ def test_given_discounts_beyond_the_limits_then_the_order_names_each_problem(sho
 
 def _paid_order_with(shopper: Shopper, campaigns, points_to_spend: int) -> tuple[str, str]:
     from checkout import store
-    from distribution.rewards import points
+    from distribution.promotions.repository import points_ledger as points
 
     claim_id = _coupon_for(shopper, campaigns)
     points.credit(shopper.member_id, f"TEST#{uuid.uuid4().hex[:8]}", 1000, "test grant")
@@ -437,7 +437,7 @@ def _issued_with(
 
     from checkout import payments, store
     from distribution.promotions import discounts
-    from distribution.rewards import points
+    from distribution.promotions.repository import points_ledger as points
     from policy import tasks as policy_tasks
 
     points.credit(shopper.member_id, f"TEST#{uuid.uuid4().hex[:8]}", 1000, "test grant")

@@ -50,7 +50,7 @@ def member(aws) -> Api:
 
 
 def _today() -> date:
-    from distribution.domain.commission import CHINA
+    from insuremall.clock import CHINA
 
     return datetime.now(CHINA).date()
 
@@ -113,12 +113,12 @@ class Sale:
         ).save()
 
     def issue(self) -> dict:
-        from distribution import commissions
+        from distribution.referrals import promotion_fees as commissions
 
         return commissions.on_policy_issued(self.payload, "PolicyIssued")
 
     def cancel(self, within_cooling_off: bool, refund_cents: int, on: date | None = None) -> dict:
-        from distribution import commissions
+        from distribution.referrals import promotion_fees as commissions
 
         return commissions.on_policy_cancelled(
             {
@@ -138,19 +138,19 @@ class Sale:
 
 
 def _release(day: date) -> dict:
-    from distribution import commissions
+    from distribution.referrals import promotion_fees as commissions
 
     return commissions.release_commissions({"task": "release_commissions", "date": day.isoformat()})
 
 
 def _balance(member_id: str) -> dict:
-    from distribution.rewards import ledger
+    from distribution.referrals.repository import fee_ledger as ledger
 
     return ledger.balance(member_id, consistent=True)
 
 
 def _kinds(member_id: str, policy_no: str, level: int) -> list[str]:
-    from distribution.rewards import ledger
+    from distribution.referrals.repository import fee_ledger as ledger
 
     return sorted(e["kind"] for e in ledger.entries_for_subject(member_id, f"P{policy_no}#L{level}"))
 
@@ -181,7 +181,7 @@ def test_given_policy_issued_delivered_three_times_then_one_set_of_entries_and_b
 
 
 def test_given_policy_issued_delivered_concurrently_by_three_workers_then_one_set_of_entries(product):
-    from distribution.rewards import ledger
+    from distribution.referrals.repository import fee_ledger as ledger
 
     b, a = _new_member(), _new_member()
     sale = Sale(product, level1=b, level2=a)
@@ -221,7 +221,7 @@ def test_given_a_category_rate_and_no_product_rate_then_the_category_rate_applie
 
     sale.issue()
 
-    from distribution.rewards import ledger
+    from distribution.referrals.repository import fee_ledger as ledger
 
     earn = ledger.get_entry(b, f"P{sale.policy_no}#L1", "earn")
     assert earn["amount_cents"] == 3_600
@@ -301,7 +301,7 @@ def test_given_a_cancellation_after_release_then_the_refund_share_is_clawed_back
     sale.cancel(within_cooling_off=False, refund_cents=refund, on=sale.release_day)
 
     assert outcome == {"level1": "clawed_back", "level2": "clawed_back"}
-    from distribution.rewards import ledger
+    from distribution.referrals.repository import fee_ledger as ledger
 
     clawback = ledger.get_entry(b, f"P{sale.policy_no}#L1", "clawback")
     assert clawback["amount_cents"] == -1_852
@@ -398,11 +398,11 @@ def _verify_licence(aws, member_id: str) -> None:
 def test_given_licences_required_then_an_unlicensed_member_is_paid_in_points_and_the_rule_is_recorded(
     aws, product, licence_required, monkeypatch
 ):
-    from distribution import commissions
-    from distribution.rewards import ledger
+    from distribution import wiring
+    from distribution.referrals.repository import fee_ledger as ledger
 
     points = FakePoints()
-    monkeypatch.setattr(commissions, "_points", lambda: points)
+    monkeypatch.setattr(wiring, "points_ledger", lambda: points)
     licensed, unlicensed = _new_member(), _new_member()
     _verify_licence(aws, licensed)
     sale = Sale(product, level1=unlicensed, level2=licensed)
@@ -437,7 +437,7 @@ def test_given_licences_required_then_an_unlicensed_member_is_paid_in_points_and
 
 
 def test_given_licences_not_required_then_the_rule_says_so(product):
-    from distribution.rewards import ledger
+    from distribution.referrals.repository import fee_ledger as ledger
 
     b = _new_member()
     sale = Sale(product, level1=b, level2=None)
@@ -644,10 +644,12 @@ def test_given_a_stream_record_of_policy_issued_then_the_tasks_function_earns_fe
 
     from distribution import tasks
 
-    assert "distribution.commissions:on_policy_issued" in tasks.CONSUMERS["PolicyIssued"]
-    assert "distribution.commissions:on_policy_cancelled" in tasks.CONSUMERS["PolicyCancelled"]
+    assert "distribution.referrals.promotion_fees:on_policy_issued" in tasks.CONSUMERS["PolicyIssued"]
+    assert "distribution.referrals.promotion_fees:on_policy_cancelled" in tasks.CONSUMERS["PolicyCancelled"]
     # Only this consumer: the others (points) have their own tests.
-    monkeypatch.setitem(tasks.CONSUMERS, "PolicyIssued", ["distribution.commissions:on_policy_issued"])
+    monkeypatch.setitem(
+        tasks.CONSUMERS, "PolicyIssued", ["distribution.referrals.promotion_fees:on_policy_issued"]
+    )
 
     b = _new_member()
     sale = Sale(product, level1=b, level2=None)
@@ -667,8 +669,8 @@ def test_given_a_stream_record_of_policy_issued_then_the_tasks_function_earns_fe
 
 # ---------- the ledger's answers ----------
 def test_given_checks_and_extra_writes_when_posting_then_replay_shortage_and_precondition_are_told_apart():
-    from distribution.rewards import ledger
-    from distribution.rewards.ledger import Entry, InsufficientBalance, PreconditionFailed
+    from distribution.referrals.repository import fee_ledger as ledger
+    from distribution.referrals.repository.fee_ledger import Entry, InsufficientBalance, PreconditionFailed
     from insuremall.models.rewards import StatRecord
 
     m, day = _new_member(), _today()
@@ -692,7 +694,7 @@ def test_given_checks_and_extra_writes_when_posting_then_replay_shortage_and_pre
 def test_given_a_fee_paid_in_points_then_the_points_module_credits_it_once_and_debits_the_clawback(
     product, licence_required
 ):
-    from distribution.rewards import points
+    from distribution.promotions.repository import points_ledger as points
 
     unlicensed = _new_member()
     sale = Sale(product, level1=unlicensed, level2=None)

@@ -40,7 +40,7 @@ def enums_named(field: str) -> list[list]:
 
 
 def test_the_commission_entry_kinds_are_exactly_the_ledger_kinds():
-    from distribution.rewards import ledger
+    from distribution.referrals.repository import fee_ledger as ledger
 
     entry = schema("CommissionEntry")["properties"]
     assert entry["kind"]["enum"] == list(ledger.KINDS)
@@ -50,7 +50,7 @@ def test_the_commission_entry_kinds_are_exactly_the_ledger_kinds():
 def test_given_a_kind_the_ledger_does_not_know_then_no_entry_can_be_made():
     import pytest
 
-    from distribution.rewards import ledger
+    from distribution.referrals.repository import fee_ledger as ledger
 
     with pytest.raises(ValueError, match="not a ledger entry kind"):
         ledger.Entry("W1", "release_reserve", 0, "reserved")
@@ -65,7 +65,7 @@ def test_every_product_kind_enum_is_the_catalog_kinds():
 
 
 def test_the_cancellation_rules_and_withdrawal_statuses_are_the_code_s():
-    from distribution.domain import withdrawal
+    from distribution.referrals.domain import withdrawals as withdrawal
     from policy.domain import cancellation
 
     assert schema("CancellationQuote")["properties"]["rule"]["enum"] == list(cancellation.QUOTE_RULES)

@@ -123,7 +123,7 @@ def test_given_a_code_at_sign_up_then_the_member_is_bound_once_and_the_inviter_s
     assert [(i["display_name"], i["level"]) for i in page["invitees"]] == [("B**", 1)]
     assert page["invitees"][0]["email"].startswith("i***@")
 
-    from distribution import store
+    from distribution.referrals.repository import referral_tree as store
 
     state = store.invitation_state(c.member_id)
     assert (state["inviter_id"], state["inviter2_id"]) == (b.member_id, a.member_id)
@@ -319,7 +319,7 @@ def test_given_an_operator_when_a_licence_is_verified_then_it_is_masked_and_audi
     assert answer["agent_licence"]["licence_no"] == "LIC********0123"
     assert answer["agent_licence"]["verified"] is True
 
-    from distribution import store
+    from distribution.referrals.repository import referral_tree as store
 
     assert store.agent_licence(b.member_id)["licence_no"] == "LIC-2026-000123"
     view = operator.get(f"/admin/members/{b.member_id}")[1]
@@ -354,7 +354,7 @@ def test_given_two_members_binding_to_each_other_at_once_then_at_most_one_bindin
             t.join()
         assert sorted(results.values()) == [200, 422], results  # the second one sees the cycle
 
-        from distribution import store
+        from distribution.referrals.repository import referral_tree as store
 
         bound = [m for m in (x, y) if store.inviter_of(m.member_id)]
         assert len(bound) == 1

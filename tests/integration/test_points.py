@@ -18,13 +18,13 @@ def member_id() -> str:
 
 
 def _points():
-    from distribution.rewards import points
+    from distribution.promotions.repository import points_ledger as points
 
     return points
 
 
 def _expiry_days() -> int:
-    from distribution.rewards import settings
+    from distribution.promotions.repository import program_settings as settings
 
     return int(settings.current()["points_expiry_days"])
 
@@ -32,7 +32,7 @@ def _expiry_days() -> int:
 def _consumer(event_type: str, name: str):
     from distribution import tasks
 
-    target = f"distribution.rewards.points_events:{name}"
+    target = f"distribution.promotions.points_earning:{name}"
     assert target in tasks.CONSUMERS[event_type]
     return tasks._resolve(target)
 
@@ -199,7 +199,7 @@ def _issued(member_id: str, premium_cents: int, product_id: str = "accident-guar
 
 
 def test_given_policy_issued_delivered_three_times_then_the_buyer_earns_once(aws, member_id):
-    from distribution.rewards import settings
+    from distribution.promotions.repository import program_settings as settings
 
     earn = _consumer("PolicyIssued", "earn_for_purchase")
     payload = _issued(member_id, 36050)
@@ -254,7 +254,7 @@ def test_given_a_cancelled_policy_when_its_points_were_partly_spent_then_only_th
 
 
 def test_given_member_invited_twice_then_the_inviter_earns_once(aws, member_id):
-    from distribution.rewards import settings
+    from distribution.promotions.repository import program_settings as settings
 
     invite = _consumer("MemberInvited", "earn_for_invitation")
     payload = {

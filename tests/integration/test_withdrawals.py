@@ -12,10 +12,11 @@ from contextlib import contextmanager
 import pytest
 from test_catalog_admin import _signed_in
 
-from distribution import payouts
-from distribution.domain.withdrawal import china_day
-from distribution.rewards import ledger, withdrawals
-from distribution.rewards import settings as rewards_settings
+from distribution.promotions.repository import program_settings as rewards_settings
+from distribution.referrals import payouts
+from distribution.referrals.domain.withdrawals import china_day
+from distribution.referrals.repository import fee_ledger as ledger
+from distribution.referrals.repository import withdrawals
 from insuremall import audit
 from insuremall.models.rewards import (
     SETTINGS_PK,

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from distribution.domain import commission
+from distribution.referrals.domain import promotion_fees as commission
 
 RATE = {
     "scope": "product",

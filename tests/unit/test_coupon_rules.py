@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from distribution.domain import coupon as rules
-from distribution.domain.program_settings import DEFAULTS
+from distribution.promotions.domain import coupons as rules
+from distribution.promotions.domain.program_settings import DEFAULTS
 
 NOW = "2026-11-25T08:00:00.000+00:00"
 SETTINGS = DEFAULTS | {"points_per_cny_discount": 100, "max_points_discount_percent": 10}

@@ -1,8 +1,8 @@
-"""Invitation codes, the binding rules and sale attribution (distribution.domain.invitation)."""
+"""Invitation codes, the binding rules and sale attribution (distribution.referrals.domain.invitations)."""
 
 import pytest
 
-from distribution.domain.invitation import (
+from distribution.referrals.domain.invitations import (
     ALPHABET,
     ALREADY_BOUND,
     CHAIN_TOO_DEEP,

@@ -1,21 +1,19 @@
-"""Member profile, family member and address rules (distribution.domain.members), and how responses
-show them."""
+"""Member profile, family member and address rules (distribution.members.domain.member_details), and
+how responses show them (distribution.members.views)."""
 
 from datetime import date
 
 import pytest
 
-from distribution.domain.members import (
+from distribution.members.domain.member_details import (
     MAX_FAMILY_MEMBERS,
-    address_view,
     family_conflict,
-    family_view,
-    member_view,
     normalize_mobile,
     parse_address,
     parse_family_member,
     parse_profile_update,
 )
+from distribution.members.views import address_view, family_view, member_view
 from insuremall.identity import make_prc_id
 
 TODAY = date(2026, 11, 25)

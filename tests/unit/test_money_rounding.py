@@ -23,11 +23,13 @@ PRECISION = re.compile(r"\.\d+[eEfFgG%]")
 
 # (file, enclosing function, rule) -> why it is not money.
 ALLOWED = {
-    ("functions/distribution/domain/points.py", "purchase_points", "rounding=ROUND_FLOOR"): (
-        "points, not money: a purchase earns whole points, rounded down by the programme's rule"
-    ),
+    (
+        "functions/distribution/promotions/domain/points_arithmetic.py",
+        "purchase_points",
+        "rounding=ROUND_FLOOR",
+    ): ("points, not money: a purchase earns whole points, rounded down by the programme's rule"),
     **{
-        ("functions/distribution/rewards/points.py", function, "float arithmetic"): (
+        ("functions/distribution/promotions/repository/points_ledger.py", function, "float arithmetic"): (
             "the jittered retry back-off in seconds, not money"
         )
         for function in ("_write", "debit", "reverse_purchase")

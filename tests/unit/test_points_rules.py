@@ -1,5 +1,5 @@
-"""Points arithmetic: purchase points and multipliers, the China day of a check-in, checkout discount
-limits, and FIFO expiry from cumulative totals checked against a lot-by-lot reference."""
+"""Points arithmetic: purchase points and multipliers, the China day of a check-in, and FIFO expiry
+from cumulative totals checked against a lot-by-lot reference."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from distribution.domain import points as rules
-from distribution.domain import program_settings
+from distribution.promotions.domain import points_arithmetic as rules
+from distribution.promotions.domain import program_settings
 
 SETTINGS = program_settings.merged(None)
 
@@ -74,47 +74,12 @@ def test_given_a_run_day_when_expiring_then_three_catch_up_days_come_first():
     ]
 
 
-# ---------- Checkout discount limits ----------
-
-
-def test_given_the_default_settings_when_points_are_spent_then_100_points_take_one_cny_off():
-    discount, problem = rules.points_discount(500, 36000, 10_000, SETTINGS)
-    assert problem is None
-    assert discount == rules.PointsDiscount(points=500, amount_cents=500)
-
-
-def test_given_more_points_than_the_percent_allows_when_spent_then_they_are_refused_with_the_cap():
-    discount, problem = rules.points_discount(3601, 36000, 10_000, SETTINGS)  # cap: 10% of CNY 360
-    assert discount is None
-    assert "at most 3600 points" in problem
-    assert rules.points_discount(3600, 36000, 10_000, SETTINGS)[0].amount_cents == 3600
-
-
-def test_given_more_points_than_the_balance_when_spent_then_they_are_refused():
-    discount, problem = rules.points_discount(300, 36000, 299, SETTINGS)
-    assert discount is None and "299" in problem
-
-
-def test_given_a_rate_that_does_not_divide_when_spent_then_only_whole_fen_are_sold():
-    settings = SETTINGS | {"points_per_cny_discount": 150}
-    discount, _ = rules.points_discount(100, 36000, 1000, settings)
-    assert discount == rules.PointsDiscount(points=99, amount_cents=66)  # 99 points buy 66 fen
-    assert rules.points_discount(1, 36000, 1000, settings)[0] is None  # worth less than 1 fen
-
-
-def test_given_a_100_percent_cap_when_spent_then_at_least_one_fen_is_left_to_pay():
-    settings = SETTINGS | {"max_points_discount_percent": 100}
-    assert rules.max_discount_cents(500, settings) == 499
-    assert rules.points_discount(500, 500, 1000, settings)[0] is None
-    assert rules.points_discount(-1, 500, 1000, settings)[0] is None
-    assert rules.points_discount(0, 500, 1000, settings)[0] == rules.PointsDiscount(0, 0)
-
-
 # ---------- FIFO expiry from cumulative totals ----------
 
 
 class Cumulative:
-    """The store's arithmetic: totals and positions only, as distribution.rewards.points keeps them."""
+    """The store's arithmetic: totals and positions only, as the points ledger
+    (distribution.promotions.repository.points_ledger) keeps them."""
 
     def __init__(self):
         self.earned = self.spent = self.expired = self.reversed = self.debited = self.expired_through = 0

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from catalog.domain.recommendation import QuestionnaireInvalid, parse_questionnaire
-from distribution.domain.coupon import parse_campaign
-from distribution.domain.invitation import normalize_code
-from distribution.domain.members import normalize_mobile
-from distribution.domain.withdrawal import parse_payout_account
+from distribution.members.domain.member_details import normalize_mobile
+from distribution.promotions.domain.coupons import parse_campaign
+from distribution.referrals.domain.invitations import normalize_code
+from distribution.referrals.domain.withdrawals import parse_payout_account
 from insuremall import contract
 from insuremall.errors import Invalid
 from insuremall.identity import make_prc_id

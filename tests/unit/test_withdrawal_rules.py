@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from distribution.domain import withdrawal as rules
-from distribution.domain.program_settings import DEFAULTS
+from distribution.promotions.domain.program_settings import DEFAULTS
+from distribution.referrals.domain import withdrawals as rules
 
 SETTINGS = DEFAULTS | {"withdrawal_min_cents": 1000, "auto_approve_below_cents": 5000}
 ACCOUNT = {"holder_name": "Zhang Wei", "bank_name": "ICBC Beijing", "account_no": "6222 0202 0011 2233 445"}

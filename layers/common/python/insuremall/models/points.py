@@ -1,6 +1,7 @@
-"""RewardsTable: the points ledger (distribution.rewards.points). Append-only entries, a per-member
-state with the cumulative totals that make FIFO expiry exact (distribution.domain.points), and a lot
-index in line order. `BalanceRecord.points` (models/rewards.py) is the spendable total, moved in the
+"""RewardsTable: the points ledger (distribution.promotions.repository.points_ledger). Append-only
+entries, a per-member state with the cumulative totals that make FIFO expiry exact
+(distribution.promotions.domain.points_arithmetic), and a lot index in line order.
+`BalanceRecord.points` (models/rewards.py) is the spendable total, moved in the
 same transaction as every entry.
 
 Keys of this module:

@@ -11,7 +11,7 @@ Keys of this module:
                                           LEDGER#P<policy_no>#L1#earn, LEDGER#W<withdrawal_id>#reserve
      gsi2 byTime: LEDGER#<id> / <at>#<sk>  (a member's entries newest first, one page per request)
      gsi1 byDue (earn entries only): RELEASE#<yyyy-mm-dd> / <member>#<sk> (the day cooling-off ends)
-  SETTINGS/PROGRAM                        programme settings (distribution.domain.program_settings)
+  SETTINGS/PROGRAM                        programme settings (distribution.promotions.domain.program_settings)
 The ledger is append-only: entries are never updated or deleted; balances are sums of entries kept
 in the same transaction that writes each entry.
 """
@@ -57,7 +57,7 @@ class LedgerEntryRecord(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     member_id = UnicodeAttribute()
-    # distribution.rewards.ledger.KINDS
+    # distribution.referrals.domain.ledger_entries.KINDS
     kind = UnicodeAttribute()
     amount_cents = NumberAttribute()  # signed: what this entry adds to the balance it names
     balance = UnicodeAttribute()  # pending | available | reserved | withdrawn (the balance it moves)

@@ -1,2 +1,0 @@
-"""Data access for RewardsTable (one module per part of it): the promotion-fee ledger and balances,
-programme settings, commission rates, withdrawals, points and campaigns."""
