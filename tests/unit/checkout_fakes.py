@@ -41,8 +41,9 @@ class Orders:
     def __init__(self) -> None:
         self.orders: dict[str, Order] = {}
         self.keys: dict[tuple[str, str], tuple[str, str]] = {}
+        self.events: dict[str, Any] = {}  # EventsTable: event id (ORDER#<id>|type) -> event
 
-    def create_order(self, order, customer_id, key, request_hash, ttl):
+    def create_order(self, order, customer_id, key, request_hash, ttl, event=None):
         if key is not None and (customer_id, key) in self.keys:
             first_hash, first_id = self.keys[(customer_id, key)]
             if first_hash != request_hash:
@@ -58,6 +59,8 @@ class Orders:
         self.orders[stored.order_id] = stored
         if key is not None:
             self.keys[(customer_id, key)] = (request_hash, stored.order_id)
+        if event is not None:
+            self.events[f"ORDER#{stored.order_id}|{event.type}"] = event
         return stored, True
 
     def order_for_key(self, customer_id, key, request_hash):
@@ -75,9 +78,12 @@ class Orders:
 class Quotes:
     def __init__(self) -> None:
         self.quotes: dict[str, Quote] = {}
+        self.events: dict[str, Any] = {}
 
-    def put_quote(self, quote: Quote) -> None:
+    def put_quote(self, quote: Quote, event=None) -> None:
         self.quotes[quote.quote_id] = quote
+        if event is not None:
+            self.events[f"QUOTE#{quote.quote_id}|{event.type}"] = event
 
     def get_quote(self, quote_id: str) -> Quote | None:
         return self.quotes.get(quote_id)
