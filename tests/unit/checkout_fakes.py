@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -33,10 +33,16 @@ PRODUCT = {
 }
 
 
+class InvalidTransition(Exception):
+    def __init__(self, order: Order | None = None) -> None:
+        super().__init__(f"order is {order and order.status}")
+        self.order = order
+
+
 class Orders:
     """checkout.store's order reads and writes."""
 
-    InvalidTransition = Exception
+    InvalidTransition = InvalidTransition
 
     def __init__(self) -> None:
         self.orders: dict[str, Order] = {}
@@ -73,6 +79,19 @@ class Orders:
 
     def get_order(self, order_id, consistent=False):
         return self.orders.get(order_id)
+
+    def mark_paid(self, order_id, intent_id, paid_at, event=None):
+        """store.mark_paid: awaiting_payment -> paid once, with its event in the same write."""
+        order = self.orders.get(order_id)
+        if order is not None and order.status == "paid":
+            return order, False
+        if order is None or order.status != "awaiting_payment" or order.payment_intent_id != intent_id:
+            raise self.InvalidTransition(order)
+        order = replace(order, status="paid", paid_at=paid_at)
+        self.orders[order_id] = order
+        if event is not None:
+            self.events[f"ORDER#{order_id}|{event[1].type}"] = event[1]
+        return order, True
 
 
 class Quotes:
@@ -191,8 +210,13 @@ class Incentives:
 class Saga:
     started: list = field(default_factory=list)
 
+    resumed: list = field(default_factory=list)
+
     def start(self, order) -> None:
         self.started.append(order.order_id)
+
+    def resume(self, order, payment) -> None:
+        self.resumed.append(order.order_id)
 
 
 def quote(premium_cents: int = 16900, version: int = 3, valid_until: float | None = NOW + 1800) -> Quote:
