@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from checkout import quoting
+from checkout.domain import funnel
 from checkout.domain.application import build_application
 from checkout.domain.model import Order, Quote
 from insuremall import errors
@@ -220,7 +221,12 @@ def place(
     incentives.use(customer, order_id, discount["discounts"])
     try:
         stored, created = orders.create_order(
-            order, customer, idempotency_key, request_hash, int(now) + IDEMPOTENCY_TTL_SECONDS
+            order,
+            customer,
+            idempotency_key,
+            request_hash,
+            int(now) + IDEMPOTENCY_TTL_SECONDS,
+            event=funnel.order_placed(order),
         )
     except Exception:
         incentives.give_back(customer, order_id, discount["discounts"])

@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from checkout import refunds
+from checkout.domain import funnel
 from insuremall import errors
+from insuremall.clock import now_iso
 
 
 def receive(event: dict[str, Any], *, orders, provider, saga) -> str:
@@ -21,7 +23,8 @@ def receive(event: dict[str, Any], *, orders, provider, saga) -> str:
     if data.get("intent_id") != order.payment_intent_id or data.get("amount_cents") != order.premium_cents:
         raise errors.Invalid({"data": "payment does not match the order"})
     try:
-        order, changed = orders.mark_paid(order.order_id, data["intent_id"], str(data.get("paid_at")))
+        paid = (order, funnel.order_paid(order, now_iso()))  # counted on the day the order became paid
+        order, changed = orders.mark_paid(order.order_id, data["intent_id"], str(data.get("paid_at")), paid)
     except orders.InvalidTransition as exc:
         if exc.order is not None and exc.order.status == "cancelled":
             refunds.late_payment(exc.order, orders=orders, provider=provider)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from checkout.domain import funnel
 from checkout.domain.model import Quote
 from insuremall import errors, identity
 from insuremall.clock import now_iso
@@ -59,8 +60,11 @@ def create_quote(
     today: date,
     ttl_seconds: int,
     new_id: Callable[[], str] = _new_quote_id,
+    channel: str = "h5",
 ) -> Quote:
-    """Price the form's factors on the product's current rate table and keep the premium for ttl_seconds."""
+    """Price the form's factors on the product's current rate table and keep the premium for ttl_seconds;
+    the quote's QuoteGiven event (the funnel's first step, counted under `channel`: the storefront's
+    default, as its orders) is written with it."""
     product_id = form.get("product_id")
     if not isinstance(product_id, str) or not product_id:
         raise errors.Invalid({"product_id": "is required"})
@@ -92,7 +96,7 @@ def create_quote(
         created_at=now_iso(),
         valid_until=int(now) + ttl_seconds,
     )
-    quotes.put_quote(quote)
+    quotes.put_quote(quote, funnel.quote_given(quote, product, channel))
     return quote
 
 

@@ -1,9 +1,14 @@
 """Checkout store: the only code that touches CheckoutTable (quotes, orders, idempotency records,
 and the sandbox payment provider's ledger). Order status changes are conditional updates.
-Quotes and orders come back as checkout.domain.model records; the stored items keep their format."""
+Quotes and orders come back as checkout.domain.model records; the stored items keep their format.
+
+The funnel's events (checkout.domain.funnel) go to EventsTable in the same transaction as the quote,
+the order or the status change they report (an outbox): their key (QUOTE#/ORDER#<id>, type) refuses a
+second write, so a retry or a duplicated delivery never writes one twice."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
@@ -11,6 +16,7 @@ from pynamodb.transactions import TransactWrite
 
 from checkout.domain.model import Order, PolicyCancellation, Quote
 from checkout.domain.model import StatusChange as Change
+from insuremall import events
 from insuremall.clock import now_iso
 from insuremall.errors import Conflict
 from insuremall.models import condition_failed, transaction_connection
@@ -22,12 +28,14 @@ from insuremall.models.checkout import (
     RefundRecord,
     StatusChange,
 )
+from insuremall.models.events import DomainEventRecord, outbox
 from insuremall.sharding import sharded
 
 
 # ---------- quotes ----------
-def put_quote(quote: Quote) -> None:
-    QuoteRecord(
+def put_quote(quote: Quote, event: events.QuoteGiven | None = None) -> None:
+    """The quote, and its QuoteGiven event in the same transaction (one request either way)."""
+    record = QuoteRecord(
         pk=f"QUOTE#{quote.quote_id}",
         quote_id=quote.quote_id,
         product_id=quote.product_id,
@@ -38,7 +46,17 @@ def put_quote(quote: Quote) -> None:
         created_at=quote.created_at,
         valid_until=quote.valid_until,
         expires_at=quote.valid_until + 86400,
-    ).save(condition=QuoteRecord.pk.does_not_exist())
+    )
+    if event is None:
+        record.save(condition=QuoteRecord.pk.does_not_exist())
+        return
+    with TransactWrite(connection=transaction_connection()) as transaction:
+        transaction.save(record, condition=QuoteRecord.pk.does_not_exist())
+        _emit(transaction, event, "QUOTE", quote.quote_id)
+
+
+def _emit(transaction: TransactWrite, event: events.Event, aggregate: str, aggregate_id: str) -> None:
+    transaction.save(outbox(event, aggregate, aggregate_id), condition=DomainEventRecord.pk.does_not_exist())
 
 
 def status_key(status: str, order_id: str) -> str:
@@ -97,9 +115,10 @@ def create_order(
     idempotency_key: str | None,
     request_hash: str,
     idempotency_ttl: int,
+    event: events.OrderPlaced | None = None,
 ) -> tuple[Order, bool]:
-    """Write the order (and its idempotency record) once. Returns (order, created); a retry with the
-    same key returns the first order and created=False."""
+    """Write the order (with its idempotency record and its OrderPlaced event) once. Returns (order,
+    created); a retry with the same key returns the first order and created=False."""
     created = order["created_at"]
     record = OrderRecord(
         pk=f"ORDER#{order['order_id']}",
@@ -121,7 +140,12 @@ def create_order(
         gsi2sk=f"{created}#{order['order_id']}",
     )
     if idempotency_key is None:
-        record.save(condition=OrderRecord.pk.does_not_exist())
+        if event is None:
+            record.save(condition=OrderRecord.pk.does_not_exist())
+        else:
+            with TransactWrite(connection=transaction_connection()) as transaction:
+                transaction.save(record, condition=OrderRecord.pk.does_not_exist())
+                _emit(transaction, event, "ORDER", order["order_id"])
         return _order(record), True
     marker = IdempotencyRecord(
         pk=f"IDEMPOTENCY#{customer_id}#{idempotency_key}",
@@ -133,6 +157,8 @@ def create_order(
         with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.save(marker, condition=IdempotencyRecord.pk.does_not_exist())
             transaction.save(record, condition=OrderRecord.pk.does_not_exist())
+            if event is not None:
+                _emit(transaction, event, "ORDER", order["order_id"])
     except TransactWriteError as exc:
         if not condition_failed(exc):
             raise
@@ -181,12 +207,16 @@ def transition(
     allowed_from: tuple[str, ...],
     note: str | None = None,
     extra_condition=None,
+    *,
+    event: tuple[Order, events.Event] | None = None,
     **fields: Any,
 ) -> tuple[Order, bool]:
     """Move an order to a new status only from the allowed ones (a conditional update).
 
     Returns (order, changed). Repeating a transition that already happened returns the order with
-    changed=False, so retried and duplicated deliveries change nothing twice.
+    changed=False, so retried and duplicated deliveries change nothing twice. `event` (the order as
+    read before, the event reporting the change) writes the event in the same transaction: the same one
+    request, and the order returned is the one read with the change applied.
     """
     at = now_iso()
     record = OrderRecord(pk=f"ORDER#{order_id}", sk="ORDER")
@@ -207,14 +237,29 @@ def transition(
     if extra_condition is not None:
         condition &= extra_condition
     try:
-        record.update(actions=actions, condition=condition)
-    except UpdateError as exc:
+        if event is None:
+            record.update(actions=actions, condition=condition)
+        else:
+            with TransactWrite(connection=transaction_connection()) as transaction:
+                transaction.update(record, actions=actions, condition=condition)
+                _emit(transaction, event[1], "ORDER", order_id)
+    except (UpdateError, TransactWriteError) as exc:
         if not condition_failed(exc):
             raise
         current = get_order(order_id, consistent=True)
         if current is not None and current.status == to_status:
             return current, False
         raise InvalidTransition(current) from exc
+    if event is not None:
+        before = event[0]
+        return dataclasses.replace(
+            before,
+            status=to_status,
+            updated_at=at,
+            status_reason=before.status_reason if note is None else note,
+            history=(*before.history, Change(status=to_status, at=at, note=note)),
+            **fields,
+        ), True
     return _order(record), True  # update() returned the whole new item (ALL_NEW)
 
 
@@ -232,13 +277,17 @@ def park_payment_token(order_id: str, intent_id: str, client_secret: str, task_t
     return order
 
 
-def mark_paid(order_id: str, intent_id: str, paid_at: str) -> tuple[Order, bool]:
-    """(order, True) for the one delivery that moved the order to paid; changed=False for duplicates."""
+def mark_paid(
+    order_id: str, intent_id: str, paid_at: str, event: tuple[Order, events.OrderPaid] | None = None
+) -> tuple[Order, bool]:
+    """(order, True) for the one delivery that moved the order to paid; changed=False for duplicates.
+    `event`: the order as read and its OrderPaid, written with the change."""
     return transition(
         order_id,
         "paid",
         ("awaiting_payment",),
         extra_condition=OrderRecord.payment_intent_id == intent_id,
+        event=event,
         paid_at=paid_at,
     )
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from checkout import incentives, payments, refunds, store
+from checkout.domain import funnel
 from insuremall import tasks
+from insuremall.clock import now_iso
 from insuremall.observability import get_logger
 
 logger = get_logger("checkout-tasks")
@@ -33,7 +35,11 @@ def await_payment(event: dict[str, Any]) -> dict[str, Any]:
 
 def mark_referred(event: dict[str, Any]) -> dict[str, Any]:
     note = "; ".join(event.get("reasons") or []) or "referred to an underwriter"
-    store.transition(event["order_id"], "referred", ("paid", "referred"), note=note)
+    order = _order(event["order_id"])  # the sale's dimensions, for its OrderReferred event
+    store.transition(
+        order.order_id, "referred", ("paid", "referred"), note=note,
+        event=(order, funnel.order_referred(order, now_iso())),
+    )  # fmt: skip
     return {}
 
 
@@ -66,7 +72,10 @@ def refund_and_close(event: dict[str, Any]) -> dict[str, Any]:
     to_status, reason = _closing(event.get("state") or {}, event["order_id"])
     order = store.get_order(event["order_id"], consistent=True)
     refund = refunds.if_paid(order, reason, provider=payments.provider())
-    store.transition(event["order_id"], to_status, ("paid", "referred"), note=reason, refund=refund)
+    declined = (order, funnel.order_declined(order, now_iso())) if to_status == "declined" else None
+    store.transition(
+        event["order_id"], to_status, ("paid", "referred"), note=reason, event=declined, refund=refund
+    )
     _give_back_discounts(event["order_id"])
     return {"status": to_status}
 

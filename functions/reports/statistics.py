@@ -109,6 +109,8 @@ def shown(totals: Mapping[str, int]) -> dict[str, Any]:
         "discounts": fen_to_text(totals.get("discounts_cents", 0)),
         "refunded_premium": fen_to_text(refunded),
         "net_premium": fen_to_text(gross - refunded),
+        # The funnel's steps (its "issued" is policies_issued): counts.
+        **{figure: totals.get(figure, 0) for figure in figures.FUNNEL.values()},
     }
 
 

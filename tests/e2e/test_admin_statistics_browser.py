@@ -2,10 +2,12 @@
 
 Policies bought over the API (two products, two provinces) are counted off the events stream; the
 Statistics screen then shows the same KPI figures as GET /api/reports/sales for the same range, its
-dimension tabs change the breakdown, its column headers sort it, its CSV download neutralises formula
-cells, and its state survives back. The daily export fired through the local schedules control is listed
-on the Exports screen with a working download. axe finds nothing on either screen, and phone-sized
-(375x812) screenshots go to test-artifacts/screenshots/admin-statistics-phone.png and admin-exports-phone.png.
+funnel (SVG and table) the API's counts and rates, its dimension tabs change the breakdown, its column
+headers sort it, its CSV download neutralises formula cells, and its state survives back. The daily
+export fired through the local schedules control is listed on the Exports screen with a working
+download. axe finds nothing on either screen, and phone-sized (375x812) screenshots go to
+test-artifacts/screenshots/admin-statistics-phone.png, admin-statistics-funnel-phone.png and
+admin-exports-phone.png.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 MONEY = ("gross_premium", "net_premium", "refunded_premium", "discounts")
 COUNTS = ("policies_issued", "policies_cancelled", "new_business", "renewals")
+FUNNEL = ("quotes", "orders", "paid", "policies_issued", "declined", "referred")
 # (product, plan, occupation class, health answers, the insured's region code): two products, two provinces.
 PURCHASES = [
     ("accident-guardian", "standard", 1, {"hq_disability": False}, "310104"),  # Shanghai
@@ -49,6 +52,12 @@ def china_today() -> str:
 
 def money_text(amount: str) -> str:
     return f"CNY {Decimal(amount):,.2f}"
+
+
+def rate(n: int, of: int) -> str:
+    """The console's rate: a percentage with at most one decimal (62.5%, 100%)."""
+    text = f"{Decimal(n * 100) / Decimal(of):.1f}".removesuffix(".0")
+    return f"{text}%"
 
 
 def shown(figure: str, value) -> str:
@@ -146,8 +155,27 @@ def test_given_counted_sales_when_an_operator_reads_statistics_then_the_screen_s
             expect(card).to_contain_text(answer["definitions"][figure])
     issued = page.locator('[data-kpi="policies_issued"] .kpi-change')
     expect(issued).to_contain_text("new" if previous["policies_issued"] == 0 else "%")
-    # No funnel figures in the API yet: said plainly, no numbers made up.
-    expect(page.locator('[data-funnel="not-recorded"]')).to_contain_text("not recorded yet")
+    # The funnel: an SVG and a table with the API's counts, each step's rate against the step before.
+    assert min(totals[f] for f in ("quotes", "orders", "paid", "policies_issued")) >= len(PURCHASES)
+    expect(page.get_by_role("img", name=re.compile("^Funnel, "))).to_be_visible()
+    funnel = page.locator("section", has=page.get_by_role("heading", name="Funnel"))
+    funnel.get_by_text("Show the funnel as a table").click()
+    for figure in FUNNEL:
+        row = funnel.locator(f'table.funnel-table tr[data-funnel="{figure}"]')
+        expect(row.locator("td.now .count")).to_have_text(f"{totals[figure]:,}")
+        expect(row.locator("td.before .count")).to_have_text(f"{previous[figure]:,}")
+    for figure, of in (
+        ("orders", "quotes"),
+        ("paid", "orders"),
+        ("policies_issued", "paid"),
+        ("declined", "paid"),
+    ):
+        expect(funnel.locator(f'tr[data-funnel="{figure}"] td.now .rate')).to_have_text(
+            f"{rate(totals[figure], totals[of])} of {'policies issued' if of == 'policies_issued' else of}"
+        )
+    expect(funnel.locator(".funnel-overall")).to_contain_text(
+        rate(totals["policies_issued"], totals["quotes"])
+    )
 
     chart = page.get_by_role("img", name=re.compile("Gross premium .* by day"))
     expect(chart).to_be_visible()
@@ -303,6 +331,14 @@ def test_given_a_phone_when_statistics_and_exports_are_shown_then_they_fit_375_p
         page.locator("section", has=page.get_by_role("heading", name="Trend")).screenshot(
             path=str(SHOTS / "admin-statistics-trend-phone.png")
         )
+        funnel = page.locator("section", has=page.get_by_role("heading", name="Funnel"))
+        funnel.get_by_text("Show the funnel as a table").click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        no_axe_violations(page)
+        # A clip of the full page from the top: an element screenshot scrolls it under the sticky bar.
+        page.evaluate("window.scrollTo(0, 0)")
+        box = funnel.bounding_box()
+        page.screenshot(path=str(SHOTS / "admin-statistics-funnel-phone.png"), full_page=True, clip=box)
         page.evaluate("() => { location.hash = '#/exports'; }")
         page.locator("table.exports, .empty").first.wait_for()
         ready(page)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -33,16 +33,23 @@ PRODUCT = {
 }
 
 
+class InvalidTransition(Exception):
+    def __init__(self, order: Order | None = None) -> None:
+        super().__init__(f"order is {order and order.status}")
+        self.order = order
+
+
 class Orders:
     """checkout.store's order reads and writes."""
 
-    InvalidTransition = Exception
+    InvalidTransition = InvalidTransition
 
     def __init__(self) -> None:
         self.orders: dict[str, Order] = {}
         self.keys: dict[tuple[str, str], tuple[str, str]] = {}
+        self.events: dict[str, Any] = {}  # EventsTable: event id (ORDER#<id>|type) -> event
 
-    def create_order(self, order, customer_id, key, request_hash, ttl):
+    def create_order(self, order, customer_id, key, request_hash, ttl, event=None):
         if key is not None and (customer_id, key) in self.keys:
             first_hash, first_id = self.keys[(customer_id, key)]
             if first_hash != request_hash:
@@ -58,6 +65,8 @@ class Orders:
         self.orders[stored.order_id] = stored
         if key is not None:
             self.keys[(customer_id, key)] = (request_hash, stored.order_id)
+        if event is not None:
+            self.events[f"ORDER#{stored.order_id}|{event.type}"] = event
         return stored, True
 
     def order_for_key(self, customer_id, key, request_hash):
@@ -71,13 +80,29 @@ class Orders:
     def get_order(self, order_id, consistent=False):
         return self.orders.get(order_id)
 
+    def mark_paid(self, order_id, intent_id, paid_at, event=None):
+        """store.mark_paid: awaiting_payment -> paid once, with its event in the same write."""
+        order = self.orders.get(order_id)
+        if order is not None and order.status == "paid":
+            return order, False
+        if order is None or order.status != "awaiting_payment" or order.payment_intent_id != intent_id:
+            raise self.InvalidTransition(order)
+        order = replace(order, status="paid", paid_at=paid_at)
+        self.orders[order_id] = order
+        if event is not None:
+            self.events[f"ORDER#{order_id}|{event[1].type}"] = event[1]
+        return order, True
+
 
 class Quotes:
     def __init__(self) -> None:
         self.quotes: dict[str, Quote] = {}
+        self.events: dict[str, Any] = {}
 
-    def put_quote(self, quote: Quote) -> None:
+    def put_quote(self, quote: Quote, event=None) -> None:
         self.quotes[quote.quote_id] = quote
+        if event is not None:
+            self.events[f"QUOTE#{quote.quote_id}|{event.type}"] = event
 
     def get_quote(self, quote_id: str) -> Quote | None:
         return self.quotes.get(quote_id)
@@ -185,8 +210,13 @@ class Incentives:
 class Saga:
     started: list = field(default_factory=list)
 
+    resumed: list = field(default_factory=list)
+
     def start(self, order) -> None:
         self.started.append(order.order_id)
+
+    def resume(self, order, payment) -> None:
+        self.resumed.append(order.order_id)
 
 
 def quote(premium_cents: int = 16900, version: int = 3, valid_until: float | None = NOW + 1800) -> Quote:

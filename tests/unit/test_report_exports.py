@@ -78,3 +78,23 @@ def test_a_period_export_writes_csv_and_a_workbook_with_a_sheet_per_dimension():
     assert book.sheetnames[0] == "Summary" and "Partner" in book.sheetnames
     gross = next(r for r in book["Summary"].iter_rows(values_only=True) if r[0] == "Gross premium (CNY)")
     assert gross[1] == 338.0
+
+
+def test_an_export_lists_the_funnel_next_to_the_sales():
+    day = date(2026, 12, 2)
+    rows = [
+        {"key": "h5", "name": None, "policies_issued": 1, "quotes": 4, "orders": 2, "paid": 2, "referred": 1}
+    ]
+    written = {}
+
+    exporting.export_period(
+        "daily", day, day, read=lambda on, by: [dict(r) for r in rows],
+        put=lambda key, body, content_type, **meta: written.update({key: body}),
+    )  # fmt: skip
+
+    header, *lines = written["sales/daily/2026/2026-12-02.csv"].splitlines()
+    assert header.endswith(",quotes,orders,paid,declined,referred")
+    assert "2026-12-02,2026-12-02,channel,h5,h5,1,0,0,0,0.00,0.00,0.00,0.00,4,2,2,0,1" in lines
+    book = load_workbook(io.BytesIO(written["sales/daily/2026/2026-12-02.xlsx"]), read_only=True)
+    quotes = next(r for r in book["Summary"].iter_rows(values_only=True) if r[0] == "Quotes")
+    assert quotes[1] == 4 and quotes[4].startswith("Quotes given")

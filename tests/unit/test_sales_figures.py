@@ -139,6 +139,7 @@ def test_given_sales_and_a_cancellation_then_statistics_show_net_names_previous_
     assert result["totals"] == {
         "policies_issued": 2, "new_business": 1, "renewals": 1, "policies_cancelled": 1,
         "gross_premium": "274.00", "discounts": "5.00", "refunded_premium": "40.00", "net_premium": "234.00",
+        "quotes": 0, "orders": 0, "paid": 0, "declined": 0, "referred": 0,
     }  # fmt: skip
     assert result["previous"]["policies_issued"] == 1
     assert [(r["key"], r["name"], r["net_premium"]) for r in result["rows"]] == [
@@ -168,3 +169,67 @@ def test_given_a_bad_range_or_dimension_then_the_field_is_named(params, field):
 def test_a_range_of_366_days_is_accepted():
     query = statistics.parse_query({"from": "2024-01-01", "to": "2024-12-31"})
     assert len(query.days) == 366 and query.previous.end == date(2023, 12, 31)
+
+
+def step(kind, id_="O1", at="2026-12-01T15:30:00+00:00", **extra):
+    """A funnel event of checkout's (QuoteGiven, OrderPlaced, OrderPaid, OrderReferred, OrderDeclined)."""
+    cls = getattr(events, kind)
+    own = {"QuoteGiven": {"quote_id": id_, "premium_cents": 16900}}.get(kind) or {"order_id": id_}
+    if kind == "OrderPlaced":
+        own |= {"quote_id": "Q1", "premium_cents": 16900}
+    if kind == "OrderPaid":
+        own |= {"premium_cents": 16900}
+    dims = {"product_id": "accident-guardian", "at": at, "channel": "h5", "insurer_id": "jade-pc",
+            "category_id": "accident", "product_name": "Accident Guardian", "region": "31"}  # fmt: skip
+    return cls(**own, **(dims | extra))
+
+
+@pytest.mark.parametrize(
+    ("kind", "figure"),
+    [("QuoteGiven", "quotes"), ("OrderPlaced", "orders"), ("OrderPaid", "paid"),
+     ("OrderDeclined", "declined"), ("OrderReferred", "referred")],
+)  # fmt: skip
+def test_given_a_funnel_event_then_it_adds_one_to_its_step_on_its_china_day_in_every_dimension(kind, figure):
+    day, added, values = figures.contribution(step(kind, at="2026-12-01T16:10:00+00:00"))
+
+    assert (day, added) == ("2026-12-02", {figure: 1})  # 00:10 China time on the 2nd
+    assert set(values) == set(figures.DIMENSIONS) and values["region"] == ("31", "Shanghai")
+    assert figures.FUNNEL[kind] == figure and figure in figures.DEFINITIONS
+
+
+def test_given_a_quote_then_its_region_is_unknown_and_a_test_mode_step_never_counts():
+    assert figures.contribution(step("QuoteGiven", "Q1", region=None))[2]["region"][0] == figures.UNKNOWN
+    for kind in figures.FUNNEL:
+        assert figures.contribution(step(kind, livemode=False)) is None
+
+
+def test_given_funnel_events_delivered_twice_then_each_counts_once_and_statistics_show_the_funnel():
+    store = FakeFigures()
+    batch = [
+        ("QUOTE#Q1|QuoteGiven", step("QuoteGiven", "Q1", region=None)),
+        ("QUOTE#Q2|QuoteGiven", step("QuoteGiven", "Q2", region=None)),
+        ("ORDER#O1|OrderPlaced", step("OrderPlaced")),
+        ("ORDER#O1|OrderPaid", step("OrderPaid")),
+        ("ORDER#O1|OrderPaid", step("OrderPaid")),  # twice in one batch
+        ("P1|PolicyIssued", issued()),
+        ("ORDER#O2|OrderPlaced", step("OrderPlaced", "O2")),
+        ("ORDER#O2|OrderPaid", step("OrderPaid", "O2")),
+        ("ORDER#O2|OrderReferred", step("OrderReferred", "O2")),
+        ("ORDER#O2|OrderDeclined", step("OrderDeclined", "O2")),
+    ]
+
+    counting.count(batch, store)
+    again = counting.count(list(reversed(batch)), store)  # a redelivery, in another order
+
+    assert again.counted == 0 and again.already_counted == 9
+    query = statistics.parse_query({"from": "2026-12-01", "to": "2026-12-01", "by": "region"})
+    result = statistics.sales(query, store.read)
+    funnel = {
+        k: result["totals"][k]
+        for k in ("quotes", "orders", "paid", "policies_issued", "declined", "referred")
+    }
+    assert funnel == {"quotes": 2, "orders": 2, "paid": 2, "policies_issued": 1, "declined": 1, "referred": 1}
+    rows = {r["key"]: r for r in result["rows"]}
+    assert (rows["unknown"]["quotes"], rows["31"]["quotes"], rows["31"]["orders"]) == (2, 0, 2)
+    assert result["series"][0]["paid"] == 2 and result["previous"]["quotes"] == 0
+    assert {"quotes", "orders", "paid", "declined", "referred"} <= result["definitions"].keys()

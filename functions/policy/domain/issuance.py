@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from insuremall import identity
 from insuremall.events import PolicyIssued
 
 
@@ -31,9 +32,7 @@ def policy_number(insurer_code: str, day: str, sequence: int) -> str:
     return f"{insurer_code.upper()}{body}{luhn_digit(body)}"
 
 
-def region_of(policyholder: dict[str, Any]) -> str:
-    """The province of the policyholder's PRC ID (its first two digits), "XX" for other documents."""
-    return policyholder["id_number"][:2] if policyholder.get("id_type") == "prc_id" else "XX"
+region_of = identity.region_of  # the province of the policyholder's PRC ID, "XX" for other documents
 
 
 def issue_policy_record(

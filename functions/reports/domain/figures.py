@@ -2,8 +2,9 @@
 dimension value, summed per batch so that a batch writes one update per (day, dimension value).
 
 A day is a China day: a sale at 23:30 China time on the 1st counts on the 1st, at 00:10 on the 2nd; a
-cancellation counts on the day it happens (it lowers that day's net premium). Test-mode sales (a partner's
-test key: `livemode` false) never count.
+cancellation counts on the day it happens (it lowers that day's net premium), and so does each step of the
+funnel (quote, order, payment, referral, decline). Test-mode sales (a partner's test key: `livemode`
+false) never count.
 """
 
 from __future__ import annotations
@@ -25,7 +26,20 @@ FIGURES = (
     "renewals",
     "policies_cancelled",
     "refunded_cents",
+    # The purchase funnel (checkout's events); its "issued" step is policies_issued.
+    "quotes",
+    "orders",
+    "paid",
+    "declined",
+    "referred",
 )
+FUNNEL = {
+    "QuoteGiven": "quotes",
+    "OrderPlaced": "orders",
+    "OrderPaid": "paid",
+    "OrderDeclined": "declined",
+    "OrderReferred": "referred",
+}
 DIMENSIONS = ("region", "insurer", "product", "category", "channel", "partner")
 DIRECT = "direct"  # the partner dimension's value for a sale no partner made
 UNKNOWN = "unknown"
@@ -39,6 +53,11 @@ DEFINITIONS = {
     "policies_cancelled": "Policies cancelled in the period, whenever they were issued.",
     "refunded_premium": "Premium refunded on the cancellations in the period.",
     "net_premium": "Gross premium minus refunded premium, both of the period.",
+    "quotes": "Quotes given in the period (a premium locked for a time; a quote has no region yet).",
+    "orders": "Orders placed in the period, from a quote or a renewal offer.",
+    "paid": "Orders paid in the period.",
+    "declined": "Paid orders underwriting declined in the period (its rules or an underwriter), refunded.",
+    "referred": "Paid orders the underwriting rules referred to an underwriter in the period.",
 }
 
 
@@ -63,7 +82,9 @@ class Sum:
     figures: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
-def _values(event: events.PolicyIssued | events.PolicyCancelled) -> dict[str, tuple[str, str | None]]:
+def _values(
+    event: events.PolicyIssued | events.PolicyCancelled | events.FunnelStep,
+) -> dict[str, tuple[str, str | None]]:
     """Dimension -> (value, name) for one event; every event has exactly one value per dimension, so the
     rows of any dimension add up to the totals."""
     region = getattr(event, "region", None) or UNKNOWN
@@ -95,6 +116,9 @@ def contribution(event: events.Event) -> tuple[str, dict[str, int], dict[str, tu
     elif isinstance(event, events.PolicyCancelled):
         day = event.cancelled_on
         figures = {"policies_cancelled": 1, "refunded_cents": event.refund_cents}
+    elif isinstance(event, events.FunnelStep) and event.type in FUNNEL:
+        day = china_day(datetime.fromisoformat(event.at)).isoformat()
+        figures = {FUNNEL[event.type]: 1}
     else:
         return None
     return day, figures, _values(event)

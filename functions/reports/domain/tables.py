@@ -15,6 +15,11 @@ COLUMNS = (
     ("discounts", "Discounts (CNY)"),
     ("refunded_premium", "Refunded premium (CNY)"),
     ("net_premium", "Net premium (CNY)"),
+    ("quotes", "Quotes"),
+    ("orders", "Orders"),
+    ("paid", "Orders paid"),
+    ("declined", "Declined"),
+    ("referred", "Referred"),
 )
 MONEY = {"gross_premium", "discounts", "refunded_premium", "net_premium"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -45,8 +45,9 @@ const KPIS = [
   ["policies_cancelled", "Policies cancelled", "count", "worse"],
   ["discounts", "Discounts", "money", "worse"],
 ];
-const FUNNEL = [["quotes", "Quotes"], ["orders", "Orders"], ["paid", "Paid"], ["policies_issued", "Issued"]];
-const FUNNEL_ASIDE = [["declined", "Declined"], ["referred", "Referred to underwriting"]];
+// The funnel: each step against the one before; declined and referred are outcomes of the paid orders.
+const FUNNEL = [["quotes", "Quotes"], ["orders", "Orders"], ["paid", "Paid"], ["policies_issued", "Policies issued"]];
+const FUNNEL_ASIDE = [["declined", "Declined"], ["referred", "Referred to an underwriter", "Referred"]];
 const FUNNEL_KEYS = ["quotes", "orders", "paid", "declined", "referred"];
 
 const counts = new Intl.NumberFormat("en-US");
@@ -168,27 +169,93 @@ function kpiCards(data, previousRange) {
   ];
 }
 
-function funnel(totals) {
-  const recorded = FUNNEL_KEYS.some((k) => totals[k] !== undefined && totals[k] !== null);
-  if (!recorded) {
-    return h("p", {class: "empty", dataset: {funnel: "not-recorded"},
-      text: "The funnel (quotes, orders, paid, issued, declined, referred) is not recorded yet: the platform counts policies issued and cancelled so far. These figures appear here once quotes and orders are counted."});
-  }
-  const value = (k) => (totals[k] === undefined || totals[k] === null ? null : Number(totals[k]) || 0);
-  const top = Math.max(1, ...FUNNEL.map(([k]) => value(k) || 0));
-  let before = null;
-  const steps = FUNNEL.map(([k, label]) => {
-    const n = value(k);
-    const rate = n !== null && before ? ` · ${percents.format((n / before) * 100)}% of the step before` : "";
-    if (n !== null) before = n;
-    return h("li", {dataset: {funnel: k}},
-      h("span", {class: "funnel-label"}, h("strong", {text: label}), " ", n === null ? "not recorded yet" : countText(n), h("span", {class: "muted", text: rate})),
-      n === null ? null : h("span", {class: "funnel-bar", "aria-hidden": "true"}, h("span", {style: `width: ${Math.max(1, Math.round((n / top) * 100))}%`})));
+// n as a share of `of` ("62.5%"), or null when there is nothing to compare with.
+const share = (n, of) => (of ? `${percents.format((n / of) * 100)}%` : null);
+
+// Each step's count and its rate: a main step against the step before, an aside against the paid orders.
+function funnelSteps(totals) {
+  const value = (k) => Number(totals[k]) || 0;
+  const main = FUNNEL.map(([key, label], i) => {
+    const before = i ? FUNNEL[i - 1] : null;
+    return {key, label, n: value(key), rate: before ? share(value(key), value(before[0])) : null, of: before ? before[1].toLowerCase() : null};
   });
+  const aside = FUNNEL_ASIDE.map(([key, label, short]) => ({key, label, short, n: value(key), rate: share(value(key), value("paid")), of: "paid", aside: true}));
+  return [main, aside];
+}
+
+const rateText = (step) => (step.rate ? `${step.rate} of ${step.of}` : step.of ? `– of ${step.of}` : "");
+
+// Hand-written SVG bars on one scale (the largest step is the full width), the rate beside each label.
+function funnelChart(steps, width, label) {
+  const [main, aside] = steps;
+  const W = Math.round(Math.max(300, Math.min(960, width || 640)));
+  const rowH = 44;
+  const gap = 26;
+  const H = rowH * (main.length + aside.length) + gap + 4;
+  const top = Math.max(1, ...[...main, ...aside].map((st) => st.n));
+  let y = 0;
+  const row = (st) => {
+    const w = st.n ? Math.max(3, (st.n / top) * W) : 0;
+    const el = s("g", {class: st.aside ? "funnel-step aside" : "funnel-step", "data-funnel": st.key},
+      s("text", {x: 0, y: y + 15, class: "funnel-name"}, `${st.short || st.label} `, s("tspan", {class: "funnel-count"}, countText(st.n))),
+      s("text", {x: W, y: y + 15, "text-anchor": "end", class: "tick"}, rateText(st)),
+      s("rect", {x: 0, y: y + 22, width: W, height: 14, rx: 3, class: "funnel-track"}),
+      w ? s("rect", {x: 0, y: y + 22, width: w, height: 14, rx: 3, class: "funnel-fill"}) : []);
+    y += rowH;
+    return el;
+  };
+  const bars = main.map(row);
+  const heading = s("text", {x: 0, y: y + 16, class: "tick"}, "Outcomes of the paid orders");
+  y += gap;
+  return s("svg", {viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": label, class: "chart funnel-chart", preserveAspectRatio: "xMidYMid meet"},
+    bars, heading, aside.map(row));
+}
+
+function funnelSummary(steps, data) {
+  const [main, aside] = steps;
+  const parts = main.map((st) => `${countText(st.n)} ${st.label.toLowerCase()}${st.rate ? ` (${rateText(st)})` : ""}`);
+  const outcomes = aside.map((st) => `${countText(st.n)} ${st.label.toLowerCase()}${st.rate ? ` (${rateText(st)})` : ""}`);
+  return `Funnel, ${range(data.from, data.to)}: ${parts.join(", ")}; of the paid orders, ${outcomes.join(" and ")}. The same figures are in the table below the chart.`;
+}
+
+// Two columns of figures (this period, the previous one), each a count over its rate: narrow enough for a phone.
+function funnelTable(steps, data) {
+  const [main, aside] = steps;
+  const [mainBefore, asideBefore] = funnelSteps(data.previous || {});
+  const cell = (st, period) => h("td", {class: `num ${period}`},
+    h("span", {class: "count", text: countText(st.n)}),
+    // "33.7%" over "of quotes" when narrow: the two parts never break inside.
+    h("span", {class: "rate"}, st.rate ? [h("span", {class: "nowrap", text: st.rate}), " ", h("span", {class: "nowrap", text: `of ${st.of}`})] : "–"));
+  const line = (st, i, before) => h("tr", {dataset: {funnel: st.key}},
+    h("th", {scope: "row", text: st.label}), cell(st, "now"), cell(before[i], "before"));
+  return h("div", {class: "table-wrap"}, h("table", {class: "list funnel-table"},
+    h("caption", {class: "sr-only", text: `Funnel, ${range(data.from, data.to)}, with the previous period`}),
+    h("thead", {}, h("tr", {},
+      h("th", {scope: "col", text: "Step"}),
+      ["This period", "Previous period"].map((t) => h("th", {scope: "col", class: "num", text: t})))),
+    h("tbody", {}, main.map((st, i) => line(st, i, mainBefore))),
+    h("tbody", {}, h("tr", {}, h("th", {scope: "rowgroup", colspan: 3, class: "muted small", text: "Outcomes of the paid orders"})),
+      aside.map((st, i) => line(st, i, asideBefore)))));
+}
+
+function funnel(data, width) {
+  const totals = data.totals || {};
+  if (!FUNNEL_KEYS.some((k) => totals[k] !== undefined && totals[k] !== null)) {
+    return h("p", {class: "empty", dataset: {funnel: "not-recorded"}, text: "The funnel is not recorded by this version of the platform."});
+  }
+  const steps = funnelSteps(totals);
+  const [main] = steps;
+  if (![...steps[0], ...steps[1]].some((st) => st.n)) return empty(`No quotes or orders in ${range(data.from, data.to)}.`);
+  const definitions = data.definitions || {};
+  const overall = share(main[3].n, main[0].n);
+  const before = share(Number(data.previous?.policies_issued) || 0, Number(data.previous?.quotes) || 0);
   return [
-    h("ol", {class: "funnel"}, steps),
-    h("ul", {class: "plain-list funnel-aside"}, FUNNEL_ASIDE.map(([k, label]) =>
-      h("li", {dataset: {funnel: k}}, h("strong", {text: `${label}: `}), value(k) === null ? "not recorded yet" : countText(value(k))))),
+    h("p", {class: "funnel-overall"}, "Quote to policy: ", h("strong", {text: overall || "–"}),
+      h("span", {class: "muted nowrap", text: ` · previous period ${before || "–"}`})),
+    funnelChart(steps, width, funnelSummary(steps, data)),
+    h("details", {class: "as-table"}, h("summary", {text: "Show the funnel as a table"}), funnelTable(steps, data),
+      h("ul", {class: "plain-list funnel-defs"}, [...FUNNEL, ...FUNNEL_ASIDE].filter(([k]) => definitions[k]).map(([k, label]) =>
+        h("li", {class: "kpi-def"}, h("strong", {text: `${label}: `}), definitions[k])))),
   ];
 }
 
@@ -401,7 +468,7 @@ export async function render(view, _args, query) {
   append(view,
     h("div", {class: "page-head"}, h("div", {},
       h("h1", {text: "Statistics"}),
-      h("p", {class: "muted", text: "Sales counted from issued and cancelled policies. Days are China days (China time, UTC+8) whatever your computer's time zone; the last day of a range is included."}))),
+      h("p", {class: "muted", text: "Sales counted from issued and cancelled policies, the funnel from quotes, orders and their payment and underwriting. Days are China days (China time, UTC+8) whatever your computer's time zone; the last day of a range is included."}))),
     h("div", {class: "card period"},
       h("div", {class: "presets", role: "group", "aria-label": "Period"}, presetButtons),
       custom, heading),
@@ -529,7 +596,7 @@ export async function render(view, _args, query) {
     const length = daysIn(data.from, data.to);
     const before = range(addDays(from, -length), addDays(from, -1));
     kpiBody.replaceChildren(...kpiCards(data, before));
-    funnelBody.replaceChildren(...[funnel(data.totals || {})].flat());
+    funnelBody.replaceChildren(...[funnel(data, funnelBody.clientWidth || view.clientWidth)].flat());
     const summary = chartSummary(data);
     chartBody.replaceChildren(
       trendChart(data.series || [], data.granularity, chartBody.clientWidth || view.clientWidth, summary),

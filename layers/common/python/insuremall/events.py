@@ -98,7 +98,83 @@ class MemberInvited(Event):
     bound_at: str
 
 
-TYPES: dict[str, type[Event]] = {cls.type: cls for cls in (PolicyIssued, PolicyCancelled, MemberInvited)}
+@dataclass(frozen=True, kw_only=True)
+class FunnelStep(Event):
+    """A step of the purchase funnel (checkout: quote, order, payment, referral, decline), with the
+    dimensions the sales figures break it down by. Written with the change it reports (EventsTable key
+    QUOTE#<quote id> or ORDER#<order id> and the type), so a retry or a duplicate never writes it twice."""
+
+    product_id: str
+    at: str  # UTC ISO 8601 instant of the step (its China day is the day it counts on)
+    channel: str
+    insurer_id: str | None = None
+    category_id: str | None = None
+    product_name: str | None = None
+    insurer_name: str | None = None
+    region: str | None = None  # the policyholder's province (PRC ID), "XX" otherwise; None before an order
+    partner_id: str | None = None
+    livemode: bool = True  # False for a partner's test-key sale: never in live figures
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuoteGiven(FunnelStep):
+    type: ClassVar[str] = "QuoteGiven"
+
+    quote_id: str
+    premium_cents: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPlaced(FunnelStep):
+    type: ClassVar[str] = "OrderPlaced"
+
+    order_id: str
+    quote_id: str | None
+    premium_cents: int  # payable, after coupons and points
+    renewal_of: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPaid(FunnelStep):
+    type: ClassVar[str] = "OrderPaid"
+
+    order_id: str
+    premium_cents: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderReferred(FunnelStep):
+    """Underwriting's rules could not decide: the order waits for an underwriter (no reasons here: they
+    quote the health declaration)."""
+
+    type: ClassVar[str] = "OrderReferred"
+
+    order_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderDeclined(FunnelStep):
+    """Underwriting declined the application (its rules, or an underwriter on a referral); the payment is
+    refunded and the order closed."""
+
+    type: ClassVar[str] = "OrderDeclined"
+
+    order_id: str
+
+
+TYPES: dict[str, type[Event]] = {
+    cls.type: cls
+    for cls in (
+        PolicyIssued,
+        PolicyCancelled,
+        MemberInvited,
+        QuoteGiven,
+        OrderPlaced,
+        OrderPaid,
+        OrderReferred,
+        OrderDeclined,
+    )
+}
 
 
 def parse(event_type: str, payload: dict[str, Any]) -> Event | None:

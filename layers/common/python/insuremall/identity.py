@@ -91,6 +91,14 @@ def validate_document(doc_type: str, number: str) -> list[str]:
     return [f"Unsupported document type {doc_type!r}; use one of {', '.join(DOCUMENT_TYPES)}"]
 
 
+def region_of(person: dict) -> str:
+    """The sales figures' region of a person: the province of their PRC ID (its first two digits), "XX"
+    for other documents. Only these two characters leave the application (in events)."""
+    if person.get("id_type") != "prc_id":
+        return "XX"
+    return str(person.get("id_number") or "")[:2] or "XX"
+
+
 def age_at(birth: date, on: date) -> int:
     """Age last birthday. A 29 February birthday is reached on 1 March in non-leap years."""
     if on < birth:

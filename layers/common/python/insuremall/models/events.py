@@ -42,3 +42,19 @@ class DomainEventRecord(Model):
     gsi1sk = UnicodeAttribute()
 
     by_type_and_day = ByTypeAndDay()
+
+
+def outbox(event, aggregate: str, aggregate_id: str) -> DomainEventRecord:
+    """The EventsTable item of an event about one aggregate (e.g. "ORDER", order id), to write in the same
+    transaction as the change it reports: its key (aggregate and type) is the event's id, so a second write
+    is refused by the does-not-exist condition. `event` is an insuremall.events.Event with an `at`."""
+    at = event.at
+    return DomainEventRecord(
+        pk=f"{aggregate}#{aggregate_id}",
+        sk=event.type,
+        event_type=event.type,
+        occurred_at=at,
+        payload=event.payload(),
+        gsi1pk=index_key(event.type, at[:10], aggregate_id),
+        gsi1sk=f"{at}#{aggregate_id}",
+    )

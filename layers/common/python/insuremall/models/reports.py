@@ -32,6 +32,11 @@ class SalesFigures(Model):
     renewals = NumberAttribute(null=True)
     policies_cancelled = NumberAttribute(null=True)
     refunded_cents = NumberAttribute(null=True)
+    quotes = NumberAttribute(null=True)
+    orders = NumberAttribute(null=True)
+    paid = NumberAttribute(null=True)
+    declined = NumberAttribute(null=True)
+    referred = NumberAttribute(null=True)
 
 
 class CountedEvent(Model):
