@@ -1,5 +1,6 @@
-"""Reports store: the figures per China day and dimension value, the markers of counted events, and the
-exports in the reports bucket. The only code that touches ReportsTable."""
+"""Reports store: the figures per China day and dimension value, the markers of counted events, the
+exports in the reports bucket and the analysts' lake in the lake bucket. The only code that touches
+ReportsTable."""
 
 from __future__ import annotations
 
@@ -82,6 +83,13 @@ def put_export(key: str, body: str | bytes, content_type: str, *, kind: str, per
     if pointer is not None and pointer.made_at != at:
         ExportRecord(sk=f"{pointer.made_at}#{key}").delete()
     ExportRecord(**{**listed.attribute_values, "pk": f"EXPORTKEY#{key}", "sk": "-"}).save()
+
+
+def put_lake_object(key: str, data: bytes) -> None:
+    """One file of the analysts' lake (gzipped JSON lines); a redelivered batch overwrites it."""
+    aws.client("s3").put_object(
+        Bucket=get_settings().lake_bucket, Key=key, Body=data, ContentType="application/gzip"
+    )
 
 
 def exports(limit: int = 100) -> list[dict[str, Any]]:

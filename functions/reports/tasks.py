@@ -1,4 +1,5 @@
-"""Reports' background work: counting sales from the events stream, and the scheduled exports."""
+"""Reports' background work: the events stream (sales counted, events landed in the analysts' lake), the
+scheduled exports and the export jobs operators ask for."""
 
 from __future__ import annotations
 
@@ -8,18 +9,28 @@ from typing import Any
 from insuremall import event_stream, tasks
 from insuremall.clock import china_today
 from insuremall.observability import get_logger
-from reports import counting, exporting, store
+from reports import counting, exporting, landing, store
 from reports.domain import periods
 
 logger = get_logger("reports-tasks")
 
 
-def count_sales(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """A batch of EventsTable stream records: counted in one go, idempotent on each event's id. A failure
-    fails the whole batch (Lambda retries it; what was counted is not counted again)."""
-    batch = [parsed for parsed in map(event_stream.from_stream_record, records) if parsed is not None]
-    result = counting.count(batch, store)
-    logger.info("sales counted", extra={"records": len(records), **result.__dict__})
+def consume_events(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """A batch of EventsTable stream records: the sales counted in one go (idempotent on each event's id),
+    then every event landed in the analysts' lake (a redelivered batch rewrites the same files). A failure
+    fails the whole batch: Lambda retries it, and neither a count nor a lake row is made twice."""
+    batch = [streamed for streamed in map(event_stream.read_record, records) if streamed is not None]
+    counted = counting.count([(s.event_id, s.event) for s in batch], store)
+    landed = landing.land(batch, store.put_lake_object)
+    logger.info(
+        "events consumed",
+        extra={
+            "records": len(records),
+            **counted.__dict__,
+            "lake_files": landed.files,
+            "lake_rows": landed.rows,
+        },
+    )
     return {"batchItemFailures": []}
 
 
@@ -58,5 +69,5 @@ TASKS = {
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if "Records" in event:
-        return count_sales(event["Records"])
+        return consume_events(event["Records"])
     return tasks.run(TASKS, event, logger)
