@@ -7,6 +7,7 @@ template maps them, the purchase state machine with its real tasks, the schedule
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -100,10 +101,8 @@ class LocalPlatform:
         """The analysts' lake's files (`make query` mirrors them): the stream's pending records delivered
         first, so that a sale just made is in them."""
         if self.streams is not None and self.streams_enabled:
-            try:
+            with contextlib.suppress(TimeoutError):  # list what has landed; the rest comes next time
                 self.streams.drain(timeout=20)
-            except TimeoutError:
-                pass  # list what has landed; the rest follows on the next query
         bucket = self.aws.template.physical_name("LakeBucket")
         s3, objects = self.aws.client("s3"), []
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="events/"):
@@ -185,7 +184,7 @@ InsureMall is running ({time.monotonic() - started:.1f}s to start)
   Storefront   {platform.url}/
   API          {platform.api_url}   (e.g. {platform.api_url}/products)
   Schedules    {platform.url}/local/schedules   (fire one: make fire SCHEDULE=DailySalesExport)
-  Lake         make query SQL="select ... from events where type = 'PolicyIssued'"   (DuckDB)
+  Lake         make query SQL="<SQL on the events table>"   (DuckDB over the analysts' lake)
 
   Demo customer   {demo.DEMO_CUSTOMER["email"]} / {demo.DEMO_CUSTOMER["password"]}
   Demo operator   {demo.DEMO_OPERATOR["email"]} / {demo.DEMO_OPERATOR["password"]}

@@ -103,7 +103,8 @@ def test_given_landed_files_then_duckdb_reads_them_as_make_query_does(aws, strea
     query.define_views(connection, tmp_path)
     rows = connection.sql(
         "select province, sum(premium_cents) / 100 as premium from events"
-        " where type = 'PolicyIssued' and dt between '2031-06-01' and '2031-06-30' and product_id = 'lake-duck'"
+        " where type = 'PolicyIssued' and dt between '2031-06-01' and '2031-06-30'"
+        " and product_id = 'lake-duck'"
         " group by province order by premium desc"
     ).fetchall()
     assert rows == [("Guangdong", 200.0), ("Shanghai", 150.0)]
