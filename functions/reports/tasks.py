@@ -9,7 +9,7 @@ from typing import Any
 from insuremall import event_stream, tasks
 from insuremall.clock import china_today
 from insuremall.observability import get_logger
-from reports import counting, exporting, landing, store
+from reports import counting, detail_export, export_jobs, exporting, landing, store
 from reports.domain import periods
 
 logger = get_logger("reports-tasks")
@@ -60,10 +60,32 @@ def export_monthly_sales(event: dict[str, Any]) -> dict[str, Any]:
     return _export("monthly", event)
 
 
+def run_export_job(event: dict[str, Any]) -> dict[str, Any]:
+    """An export job an operator asked for (POST /reports/exports): its files, then ready or failed."""
+    job = export_jobs.run_job(event["job_id"], store=store, runners=RUNNERS)
+    logger.info(
+        "export job", extra={"job_id": job.job_id, "kind": job.kind, "status": job.status, "rows": job.rows}
+    )
+    return {"job_id": job.job_id, "status": job.status, "keys": list(job.keys), "rows": job.rows}
+
+
+def _range(start: date, end: date) -> tuple[tuple[str, ...], int | None]:
+    done = exporting.export_period("custom", start, end, read=store.figures, put=store.put_export)
+    return done.keys, None
+
+
+def _detail(start: date, end: date) -> tuple[tuple[str, ...], int | None]:
+    done = detail_export.export_detail(start, end, read=store.policy_events, put_file=store.put_export_file)
+    return done.keys, done.rows
+
+
+RUNNERS = {"range": _range, "detail": _detail}
+
 TASKS = {
     "export_daily_sales": export_daily_sales,
     "export_weekly_sales": export_weekly_sales,
     "export_monthly_sales": export_monthly_sales,
+    "run_export_job": run_export_job,
 }
 
 
