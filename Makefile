@@ -13,6 +13,7 @@ SHELL := /bin/bash
 MAKEFLAGS += --no-print-directory
 
 PORT ?= 8080
+SQL ?=
 SCHEDULE ?=
 DATE ?=
 TEMPLATE ?= infra/template.yaml
@@ -62,7 +63,7 @@ if [ -z "$$py" ]; then echo "error: Python 3.11+ not found (need python3.11 or p
 endef
 
 .PHONY: help venv run test lint lint-ruff lint-cfn lint-sam lint-asl bench lighthouse fire deploy clean \
-	sam-tools node-tools browser sam-lock contract unit lint-imports
+	sam-tools node-tools browser sam-lock contract unit lint-imports query
 
 help: ## List the targets
 	@echo "InsureMall make targets:"
@@ -224,6 +225,12 @@ fire: $(VENV_STAMP) ## Fire a template schedule on the running local platform: m
 	fi
 	$(call say,firing schedule $(SCHEDULE) on the local platform at port $(PORT))
 	@$(PY_PATH) PORT='$(PORT)' $(VENV_PY) -m local.fire '$(SCHEDULE)' $(DATE)
+
+# The analysts' lake of the running local platform (make run), mirrored into .local-data/lake and queried
+# with DuckDB (a dev dependency); the table is Athena's: `events`, partitions type and dt (China day).
+query: export QUERY_SQL = $(SQL)
+query: $(VENV_STAMP) ## SQL over the local lake with DuckDB: make query SQL="select ... from events where type = 'PolicyIssued'" [PORT=8080]
+	@$(PY_PATH) PORT='$(PORT)' $(VENV_PY) -m local.query "$$QUERY_SQL"
 
 # Deploying needs real AWS credentials (AWS_PROFILE or AWS_* variables), and python3 (3.11+, with pip) and
 # make on PATH for `sam build` (BuildMethod: makefile; the layer's wheels are cross-installed for the

@@ -7,6 +7,7 @@ template maps them, the purchase state machine with its real tasks, the schedule
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -14,6 +15,7 @@ import threading
 import time
 import webbrowser
 from typing import Any
+from urllib.parse import urlsplit
 
 from local.embedded_aws import EmbeddedAws
 from local.gateway import STAGE, Gateway
@@ -61,6 +63,7 @@ class LocalPlatform:
             controls={
                 "schedules": self._schedules_control,
                 "status": lambda _name, _params: self.status(),
+                "lake": self._lake_control,
             },
             rest_api=template.rest_api(),
             buckets=[template.physical_name(name) for name in template.of_type("AWS::S3::Bucket")],
@@ -93,6 +96,31 @@ class LocalPlatform:
                 "history": self.scheduler.history[-20:],
             }
         return self.scheduler.fire(name, params.get("date"))
+
+    def _lake_control(self, _name: str, _params: dict[str, str]) -> dict[str, Any]:
+        """The analysts' lake's files (`make query` mirrors them): the stream's pending records delivered
+        first, so that a sale just made is in them."""
+        if self.streams is not None and self.streams_enabled:
+            with contextlib.suppress(TimeoutError):  # list what has landed; the rest comes next time
+                self.streams.drain(timeout=20)
+        bucket = self.aws.template.physical_name("LakeBucket")
+        s3, objects = self.aws.client("s3"), []
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="events/"):
+            for o in page.get("Contents", []):
+                # A signed link through the gateway's /local/s3/ (the embedded S3 refuses unsigned reads).
+                link = urlsplit(
+                    s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": o["Key"]})
+                )
+                path = link.path if link.path.startswith(f"/{bucket}/") else f"/{bucket}{link.path}"
+                objects.append(
+                    {
+                        "key": o["Key"],
+                        "size": o["Size"],
+                        "etag": o["ETag"].strip('"'),
+                        "url": f"/local/s3{path}?{link.query}",
+                    }
+                )
+        return {"bucket": bucket, "objects": objects}
 
     def status(self) -> dict[str, Any]:
         return {
@@ -156,6 +184,7 @@ InsureMall is running ({time.monotonic() - started:.1f}s to start)
   Storefront   {platform.url}/
   API          {platform.api_url}   (e.g. {platform.api_url}/products)
   Schedules    {platform.url}/local/schedules   (fire one: make fire SCHEDULE=DailySalesExport)
+  Lake         make query SQL="<SQL on the events table>"   (DuckDB over the analysts' lake)
 
   Demo customer   {demo.DEMO_CUSTOMER["email"]} / {demo.DEMO_CUSTOMER["password"]}
   Demo operator   {demo.DEMO_OPERATOR["email"]} / {demo.DEMO_OPERATOR["password"]}

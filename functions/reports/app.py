@@ -1,14 +1,15 @@
-"""Reports API: operators read sales statistics, and a day's sales by region, insurer, product and channel."""
+"""Reports API: operators read sales statistics, a day's sales by region, insurer, product and channel, and
+the exports; they ask for custom-range and policy-detail exports, which run as jobs."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from chalice import Chalice
+from chalice import Chalice, Response
 
-from insuremall import auth, errors, web
+from insuremall import auth, errors, invocation, web
 from insuremall.observability import get_logger
-from reports import statistics, store
+from reports import export_jobs, statistics, store, views
 
 app = Chalice(app_name="insuremall-reports")
 logger = get_logger("reports")
@@ -31,7 +32,20 @@ def sales():
 @app.route("/reports/exports", methods=["GET"])
 def exports():
     auth.operator(app.current_request)
-    return {"exports": store.exports()}
+    return views.exports(store.exports(), export_jobs.listed(store))
+
+
+@app.route("/reports/exports", methods=["POST"])
+def ask_for_export():
+    request = app.current_request
+    auth.operator(request)
+    job = export_jobs.request_export(web.json_object(request), store=store, start=_start_job)
+    return Response(body=views.job(job), status_code=202)
+
+
+def _start_job(job_id: str) -> None:
+    """In ReportsTasksFunction, asynchronously: this request answers at once."""
+    invocation.start("REPORTS_TASKS_FUNCTION", "run_export_job", job_id=job_id)
 
 
 @app.route("/reports/sales/daily", methods=["GET"])

@@ -1,16 +1,20 @@
-"""Reports store: the figures per China day and dimension value, the markers of counted events, and the
-exports in the reports bucket. The only code that touches ReportsTable."""
+"""Reports store: the figures per China day and dimension value, the markers of counted events, the
+exports in the reports bucket and the analysts' lake in the lake bucket. The only code that touches
+ReportsTable."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 from insuremall import aws
 from insuremall.clock import now_iso
 from insuremall.config import get_settings
-from insuremall.models.reports import CountedEvent, ExportRecord, SalesFigures
+from insuremall.models.reports import CountedEvent, ExportJob, ExportRecord, SalesFigures
 from reports.domain.figures import FIGURES, AlreadyCounted, Key, Sum
+from reports.domain.jobs import Job
 
 MARKER_DAYS = 30  # a stream keeps records 24 h; a redelivery later than this cannot happen
 
@@ -68,10 +72,24 @@ def put_export(key: str, body: str | bytes, content_type: str, *, kind: str, per
     aws.client("s3").put_object(
         Bucket=get_settings().reports_bucket, Key=key, Body=data, ContentType=content_type
     )
+    _list_export(key, len(data), kind, period)
+
+
+def put_export_file(key: str, path: str, content_type: str, *, kind: str, period: tuple[str, str]) -> None:
+    """An export written to a file first (a detail export): uploaded from disk in parts, then listed."""
+    import os
+
+    aws.client("s3").upload_file(
+        path, get_settings().reports_bucket, key, ExtraArgs={"ContentType": content_type}
+    )
+    _list_export(key, os.path.getsize(path), kind, period)
+
+
+def _list_export(key: str, size: int, kind: str, period: tuple[str, str]) -> None:
     at = now_iso()
     listed = ExportRecord(
         sk=f"{at}#{key}", key=key, kind=kind, period_from=period[0], period_to=period[1],
-        file_format=key.rsplit(".", 1)[-1], size_bytes=len(data), made_at=at,
+        file_format=key.rsplit(".", 1)[-1], size_bytes=size, made_at=at,
     )  # fmt: skip
     # Listed newest first (made_at in the sort key); a pointer per key finds the entry a re-run replaces.
     try:
@@ -82,6 +100,13 @@ def put_export(key: str, body: str | bytes, content_type: str, *, kind: str, per
     if pointer is not None and pointer.made_at != at:
         ExportRecord(sk=f"{pointer.made_at}#{key}").delete()
     ExportRecord(**{**listed.attribute_values, "pk": f"EXPORTKEY#{key}", "sk": "-"}).save()
+
+
+def put_lake_object(key: str, data: bytes) -> None:
+    """One file of the analysts' lake (gzipped JSON lines); a redelivered batch overwrites it."""
+    aws.client("s3").put_object(
+        Bucket=get_settings().lake_bucket, Key=key, Body=data, ContentType="application/gzip"
+    )
 
 
 def exports(limit: int = 100) -> list[dict[str, Any]]:
@@ -111,3 +136,71 @@ _TYPES = {
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+# ----- export jobs -----
+def add_job(job: Job) -> None:
+    ExportJob(
+        sk=job.job_id, kind=job.kind, period_from=job.start, period_to=job.end, status=job.status,
+        requested_at=job.requested_at,
+    ).save(condition=ExportJob.sk.does_not_exist())  # fmt: skip
+
+
+def job(job_id: str) -> Job | None:
+    try:
+        return _job(ExportJob.get("EXPORTJOB", job_id))
+    except ExportJob.DoesNotExist:
+        return None
+
+
+def recent_jobs(limit: int) -> list[Job]:
+    return [_job(item) for item in ExportJob.query("EXPORTJOB", scan_index_forward=False, limit=limit)]
+
+
+def finish_job(job_id: str, *, status: str, at: str, reason: str | None = None,
+               keys: tuple[str, ...] = (), rows: int | None = None) -> None:  # fmt: skip
+    actions = [ExportJob.status.set(status), ExportJob.finished_at.set(at)]
+    actions.append(ExportJob.reason.set(reason) if reason else ExportJob.reason.remove())
+    actions.append(ExportJob.keys.set(list(keys)) if keys else ExportJob.keys.remove())
+    actions.append(ExportJob.rows.set(rows) if rows is not None else ExportJob.rows.remove())
+    ExportJob(sk=job_id).update(actions=actions, condition=ExportJob.sk.exists())
+
+
+def _job(item: ExportJob) -> Job:
+    return Job(
+        job_id=item.sk, kind=item.kind, start=item.period_from, end=item.period_to, status=item.status,
+        requested_at=item.requested_at, reason=item.reason, finished_at=item.finished_at,
+        keys=tuple(item.keys or ()), rows=None if item.rows is None else int(item.rows),
+    )  # fmt: skip
+
+
+# ----- the events index (EventsTable's byTypeAndDay, read only) -----
+def policy_events(start: date, end: date) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Every PolicyIssued and PolicyCancelled of China days `start` to `end`, in time order, as (type,
+    occurred_at, payload). The index is keyed by UTC day and shard; China days start to end are UTC 16:00
+    of the day before `start` to UTC 16:00 of `end`: SHARDS queries per type and UTC day, whatever the
+    number of events, never a Scan. Pages are read as the rows are written, never all at once."""
+    import heapq
+
+    from insuremall.models.events import DomainEventRecord, index_keys
+
+    first, last = start - timedelta(days=1), end
+    for n in range((last - first).days + 1):
+        utc_day = (first + timedelta(days=n)).isoformat()
+        conditions = []
+        if n == 0:
+            conditions.append(DomainEventRecord.gsi1sk >= f"{utc_day}T16:00:00")
+        if utc_day == last.isoformat():
+            conditions.append(DomainEventRecord.gsi1sk < f"{utc_day}T16:00:00")
+        condition = conditions[0] if len(conditions) == 1 else None
+        streams = [
+            DomainEventRecord.by_type_and_day.query(key, condition, page_size=PAGE)
+            for event_type in DETAIL_TYPES
+            for key in index_keys(event_type, utc_day)
+        ]
+        for item in heapq.merge(*streams, key=lambda e: e.gsi1sk):
+            yield item.event_type, item.occurred_at, item.payload
+
+
+PAGE = 500
+DETAIL_TYPES = ("PolicyIssued", "PolicyCancelled")

@@ -5,6 +5,7 @@ charts by XlsxWriter (imported here only, when a workbook is made: 0.05 s)."""
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +22,11 @@ TITLES = {
 
 
 def _cell(column: str, value: Any) -> Any:
-    return float(Decimal(value)) if column in MONEY else value  # Excel stores numbers as doubles
+    return _money_cell(value) if column in MONEY else value
+
+
+def _money_cell(text: Any) -> float:
+    return float(Decimal(text))  # Excel stores numbers as doubles
 
 
 def sales_workbook(
@@ -110,3 +115,63 @@ def _dimension_sheet(book, title, by, statistics, bold, money) -> None:
         chart.set_title({"name": f"Net premium by {title.lower()} (CNY)"})
         chart.set_legend({"none": True})
         sheet.insert_chart(len(rows) + 3, 0, chart)
+
+
+EXCEL_MAX_ROWS = 1_048_576  # rows on one Excel sheet, the header included
+
+
+class DetailWorkbook:
+    """The policy-level detail as an XLSX written row by row to a file (XlsxWriter's constant_memory: a row
+    is flushed when the next begins, so memory stays flat however many rows). A sheet that is full
+    continues on the next ("Policies", "Policies 2", ...), each with the header; `max_rows` is Excel's
+    limit unless a test makes it small."""
+
+    def __init__(
+        self,
+        path: str,
+        header: tuple[str, ...],
+        money: frozenset[int],
+        max_rows: int = EXCEL_MAX_ROWS,
+        created: datetime | None = None,
+    ):
+        import xlsxwriter
+
+        self._book = xlsxwriter.Workbook(
+            path,
+            {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+             "strings_to_numbers": False},
+        )  # fmt: skip
+        # The file's dates (and its zip entries' times) fixed: the same rows make the same bytes.
+        if created is not None:
+            self._book.set_properties({"created": created})
+        self._bold = self._book.add_format({"bold": True})
+        self._money = self._book.add_format({"num_format": "#,##0.00"})
+        self._header, self._money_columns, self._max_rows = header, money, max_rows
+        self._sheet, self._row, self.sheets, self.rows = None, 0, 0, 0
+        self._new_sheet()
+
+    def _new_sheet(self) -> None:
+        self.sheets += 1
+        self._sheet = self._book.add_worksheet("Policies" if self.sheets == 1 else f"Policies {self.sheets}")
+        self._sheet.set_column(0, len(self._header) - 1, 16)
+        self._sheet.write_row(0, 0, self._header, self._bold)
+        self._sheet.freeze_panes(1, 0)
+        self._row = 1
+
+    def add(self, values: tuple[Any, ...]) -> None:
+        if self._row >= self._max_rows:
+            self._new_sheet()
+        for column, value in enumerate(values):
+            if value == "" or value is None:
+                continue
+            if column in self._money_columns:
+                self._sheet.write_number(self._row, column, _money_cell(value), self._money)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                self._sheet.write_number(self._row, column, value)
+            else:
+                self._sheet.write_string(self._row, column, str(value))
+        self._row += 1
+        self.rows += 1
+
+    def close(self) -> None:
+        self._book.close()

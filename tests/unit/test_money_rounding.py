@@ -40,7 +40,7 @@ ALLOWED = {
         )
         for function in ("style", "render")
     },
-    ("functions/reports/workbook.py", "_cell", "float()"): (
+    ("functions/reports/workbook.py", "_money_cell", "float()"): (
         "Excel stores every number as a double: the API's exact decimal text is converted once, for the cell"
     ),
     **{

@@ -27,6 +27,7 @@ class Settings:
     rewards_table: str
     documents_bucket: str
     reports_bucket: str
+    lake_bucket: str  # the analysts' lake: events as daily partitioned files (reports lands them)
     user_pool_id: str
     user_pool_client_id: str
     operator_group: str
@@ -70,6 +71,7 @@ def get_settings() -> Settings:
         rewards_table=_env("REWARDS_TABLE"),
         documents_bucket=_env("DOCUMENTS_BUCKET"),
         reports_bucket=_env("REPORTS_BUCKET"),
+        lake_bucket=_env("LAKE_BUCKET"),
         user_pool_id=_env("USER_POOL_ID"),
         user_pool_client_id=_env("USER_POOL_CLIENT_ID"),
         operator_group=_env("OPERATOR_GROUP", "operators"),

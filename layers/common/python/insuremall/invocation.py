@@ -79,3 +79,16 @@ def reraised(failure: dict[str, Any]) -> errors.Failure:
         raised = cls(failure.get("message") or "", failure.get("fields") or None)
     raised.code = failure.get("code") or raised.code
     return raised
+
+
+def start(function_env: str, task: str, **fields: Any) -> None:
+    """Start `task` in the function named by environment variable `function_env` and return at once (an
+    asynchronous invoke: Lambda queues the event, runs it outside this request and retries a failure
+    twice). The event is `{"task": task, **fields}`, the shape the schedules use."""
+    from insuremall import aws
+
+    aws.client("lambda").invoke(
+        FunctionName=os.environ[function_env],
+        InvocationType="Event",
+        Payload=json.dumps({"task": task, **fields}, default=str).encode(),
+    )

@@ -21,6 +21,11 @@ def index_key(event_type: str, day: str, aggregate_id: str) -> str:
     return sharded(f"{event_type}#{day}", aggregate_id)
 
 
+def index_keys(event_type: str, day: str) -> list[str]:
+    """Every byTypeAndDay partition of a type's day: a reader of the day queries them all."""
+    return [f"{event_type}#{day}#{shard:02d}" for shard in range(SHARDS)]
+
+
 class ByTypeAndDay(GlobalSecondaryIndex):
     class Meta:
         index_name = "byTypeAndDay"

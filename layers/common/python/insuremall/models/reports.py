@@ -8,11 +8,14 @@ Keys:
 - counted event: pk=COUNTED#<event id>, sk="-", written in the same transaction as the figures it added;
   `expires_at` (TTL) drops it after the stream's retention has long passed.
 - export: pk=EXPORT, sk=<made_at>#<key>: the exports made, newest first.
+- export job: pk=EXPORTJOB, sk=<job id>: an export an operator asked for (a custom range, or every policy
+  issued or cancelled in a period); job ids begin with the time they were asked, so a reverse query lists
+  them newest first.
 """
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from insuremall.models import meta
@@ -62,3 +65,21 @@ class ExportRecord(Model):
     file_format = UnicodeAttribute()  # csv, xlsx, json
     size_bytes = NumberAttribute()
     made_at = UnicodeAttribute()
+
+
+class ExportJob(Model):
+    """An export job: pending until ReportsTasksFunction has written its files, then ready (or failed)."""
+
+    Meta = meta("reports_table")
+
+    pk = UnicodeAttribute(hash_key=True, default="EXPORTJOB")
+    sk = UnicodeAttribute(range_key=True)  # the job id
+    kind = UnicodeAttribute()  # range, detail
+    period_from = UnicodeAttribute()
+    period_to = UnicodeAttribute()
+    status = UnicodeAttribute()  # pending, ready, failed
+    reason = UnicodeAttribute(null=True)  # why it failed
+    requested_at = UnicodeAttribute()
+    finished_at = UnicodeAttribute(null=True)
+    keys = ListAttribute(of=UnicodeAttribute, null=True)  # its files in the reports bucket
+    rows = NumberAttribute(null=True)  # policy rows (detail) or dimension rows (range)
