@@ -13,7 +13,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from insuremall.models import meta
-from insuremall.sharding import sharded
+from insuremall.sharding import every_shard, sharded
 
 
 def index_key(event_type: str, day: str, aggregate_id: str) -> str:
@@ -23,7 +23,7 @@ def index_key(event_type: str, day: str, aggregate_id: str) -> str:
 
 def index_keys(event_type: str, day: str) -> list[str]:
     """Every byTypeAndDay partition of a type's day: a reader of the day queries them all."""
-    return [f"{event_type}#{day}#{shard:02d}" for shard in range(SHARDS)]
+    return every_shard(f"{event_type}#{day}")
 
 
 class ByTypeAndDay(GlobalSecondaryIndex):
