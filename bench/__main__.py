@@ -35,6 +35,7 @@ BENCHMARKS = {
     "renewals": "renewal job time and DynamoDB requests at 1k and 10k policies, 1% due",
     "member_dashboard": "fee dashboard and ledger page: latency and DynamoDB requests, 100 vs 10k entries",
     "statistics": "sales statistics for 31 days with 1k vs 1M policies in history; monthly export of 100k",
+    "scale_model": "write path at 10,000 policies/s: most writes/s on one item and one partition key",
 }
 TIMEOUT_S = 600
 

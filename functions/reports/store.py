@@ -12,20 +12,24 @@ from typing import Any
 from insuremall import aws
 from insuremall.clock import now_iso
 from insuremall.config import get_settings
-from insuremall.models.reports import CountedEvent, ExportJob, ExportRecord, SalesFigures
-from reports.domain.figures import FIGURES, AlreadyCounted, Key, Sum
+from insuremall.models.reports import CountedEvent, ExportJob, ExportRecord, SalesFigures, StagedSums
+from insuremall.sharding import SHARDS, shard_of
+from reports.domain.figures import FIGURES, AlreadyCounted, Key, Sum, from_rows, to_rows
 from reports.domain.jobs import Job
 
 MARKER_DAYS = 30  # a stream keeps records 24 h; a redelivery later than this cannot happen
 
 
-def add(event_ids: list[str], sums: dict[Key, Sum]) -> None:
-    """Count these events once: their markers and their figures in one transaction (all or nothing)."""
+def stage(event_ids: list[str], sums: dict[Key, Sum]) -> str:
+    """Count these events once: their markers and their summed figures, staged in one item, in one
+    transaction (all or nothing). Returns the staged item's id; raises AlreadyCounted with the events
+    counted before."""
     from pynamodb.exceptions import TransactWriteError
     from pynamodb.transactions import TransactWrite
 
     from insuremall.models import transaction_connection
 
+    staged_id = _staged_id(event_ids)
     at, expires = now_iso(), int(time.time()) + MARKER_DAYS * 86400
     try:
         with TransactWrite(connection=transaction_connection()) as transaction:
@@ -34,14 +38,7 @@ def add(event_ids: list[str], sums: dict[Key, Sum]) -> None:
                     CountedEvent(pk=f"COUNTED#{event_id}", sk="-", counted_at=at, expires_at=expires),
                     condition=CountedEvent.pk.does_not_exist(),
                 )
-            for key, total in sums.items():
-                actions = [getattr(SalesFigures, f).add(n) for f, n in total.figures.items() if n]
-                if total.name:
-                    actions.append(SalesFigures.name.set(total.name))
-                if actions:
-                    transaction.update(
-                        SalesFigures(pk=_pk(key.day, key.dimension), sk=key.value), actions=actions
-                    )
+            transaction.save(_staged(staged_id, sums, at), condition=StagedSums.pk.does_not_exist())
     except TransactWriteError as exc:
         reasons = getattr(exc, "cancellation_reasons", None) or []
         seen = [
@@ -52,6 +49,86 @@ def add(event_ids: list[str], sums: dict[Key, Sum]) -> None:
         if seen:
             raise AlreadyCounted(seen) from exc
         raise
+    return staged_id
+
+
+def merge(staged_ids: list[str], sums: dict[Key, Sum]) -> str | None:
+    """Several staged items as one (their sums merged), in one transaction. None when one of them is gone:
+    another fold took it first, and finishes it."""
+    into = _staged_id(staged_ids)
+
+    def write(transaction) -> None:
+        for staged_id in staged_ids:
+            transaction.delete(_staged_key(staged_id), condition=StagedSums.pk.exists())
+        transaction.save(_staged(into, sums, now_iso()), condition=StagedSums.pk.does_not_exist())
+
+    return into if _fold_transaction(write) else None
+
+
+def apply(staged_id: str, part: dict[Key, Sum], rest: dict[Key, Sum]) -> str | None:
+    """Write `part` of a staged item's sums to the figures, stage the `rest` anew and delete the item, in
+    one transaction. Returns the rest's id; None when nothing is left or the item was folded already."""
+    rest_id = _staged_id([staged_id, "rest"]) if rest else None
+
+    def write(transaction) -> None:
+        transaction.delete(_staged_key(staged_id), condition=StagedSums.pk.exists())
+        for key, total in part.items():
+            actions = [getattr(SalesFigures, f).add(n) for f, n in total.figures.items() if n]
+            if total.name:
+                actions.append(SalesFigures.name.set(total.name))
+            if actions:
+                transaction.update(
+                    SalesFigures(pk=_pk(key.day, key.dimension), sk=key.value), actions=actions
+                )
+        if rest_id:
+            transaction.save(_staged(rest_id, rest, now_iso()), condition=StagedSums.pk.does_not_exist())
+
+    return rest_id if _fold_transaction(write) else None
+
+
+def staged(lane: int) -> list[tuple[str, dict[Key, Sum]]]:
+    """The staged items of one lane not folded yet (left by a fold that stopped half way)."""
+    items = StagedSums.query(f"{STAGED}#{lane:02d}", consistent_read=True)
+    return [(item.sk, from_rows(item.rows)) for item in items]
+
+
+def _fold_transaction(write) -> bool:
+    """Run one fold transaction; False when a staged item it deletes was already gone."""
+    from pynamodb.exceptions import TransactWriteError
+    from pynamodb.transactions import TransactWrite
+
+    from insuremall.models import transaction_connection
+
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            write(transaction)
+    except TransactWriteError as exc:
+        reasons = getattr(exc, "cancellation_reasons", None) or []
+        if any(r and r.code == "ConditionalCheckFailed" for r in reasons):
+            return False
+        raise
+    return True
+
+
+STAGED = "STAGED"
+LANES = SHARDS  # staged items spread over this many partitions (a sweep asks each)
+
+
+def _staged_id(parts: list[str]) -> str:
+    """A staged item's id from what it holds (its events, or the items merged), so a retry writes the same."""
+    import hashlib
+
+    return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()[:32]
+
+
+def _staged_key(staged_id: str) -> StagedSums:
+    return StagedSums(pk=f"{STAGED}#{shard_of(staged_id):02d}", sk=staged_id)
+
+
+def _staged(staged_id: str, sums: dict[Key, Sum], at: str) -> StagedSums:
+    item = _staged_key(staged_id)
+    item.rows, item.staged_at = to_rows(sums), at
+    return item
 
 
 def figures(day: str, dimension: str) -> list[dict[str, Any]]:

@@ -1,5 +1,6 @@
 """Sales figures counted off the events stream over the embedded AWS: each event once whatever the
-redelivery or order, a batch written in one transaction per chunk, and the statistics API over them."""
+redelivery or order, a batch staged then folded into one update per figure item, what a stopped fold left
+finished by the sweep, and the statistics API over them."""
 
 from __future__ import annotations
 
@@ -79,7 +80,7 @@ def test_given_events_delivered_twice_and_out_of_order_then_the_statistics_count
     assert names["31"] == "Shanghai" and names["44"] == "Guangdong"
 
 
-def test_given_a_batch_of_90_sales_of_one_product_then_one_transaction_counts_them(
+def test_given_a_batch_of_90_sales_of_one_product_then_one_update_per_figure_item_counts_them(
     aws, operator, monkeypatch
 ):
     from reports import store
@@ -88,15 +89,39 @@ def test_given_a_batch_of_90_sales_of_one_product_then_one_transaction_counts_th
     records = [
         _stored(aws, _issued(product, "31", f"B{product}{i}"), f"POLICY#B{product}{i}") for i in range(90)
     ]
-    transactions = []
-    real_add = store.add
-    monkeypatch.setattr(store, "add", lambda ids, sums: (transactions.append(len(sums)), real_add(ids, sums)))
+    applied = []
+    real_apply = store.apply
+    monkeypatch.setattr(
+        store,
+        "apply",
+        lambda staged_id, part, rest: (applied.append(len(part)), real_apply(staged_id, part, rest))[1],
+    )
 
     _count(aws, records)
 
-    assert transactions == [6]  # one update per dimension value, for all 90 events
+    assert applied == [6]  # one update per dimension value, for all 90 events
+    assert all(not store.staged(lane) for lane in range(store.LANES))
     rows = store.figures(DAY, "product")
     assert [r["policies_issued"] for r in rows if r["key"] == product] == [90]
+
+
+def test_given_a_count_stopped_after_staging_then_the_sweep_folds_it_once(aws):
+    from reports import counting, store
+    from reports.domain import figures
+
+    product = f"p-{uuid.uuid4().hex[:8]}"
+    sales = [_issued(product, "44", f"S{product}{i}") for i in range(3)]
+    store.stage(
+        [f"POLICY#{e.policy_no}|PolicyIssued" for e in sales], figures.summed(sales)
+    )  # then it stopped
+
+    first, _ = aws.runtime.invoke("ReportsTasksFunction", {"task": "fold_staged_sales"})
+    second, _ = aws.runtime.invoke("ReportsTasksFunction", {"task": "fold_staged_sales"})
+
+    assert first["figure_updates"] == 6 and second["writes"] == 0
+    rows = store.figures(DAY, "product")
+    assert [r["policies_issued"] for r in rows if r["key"] == product] == [3]
+    assert counting.sweep(store, store.LANES).writes == 0
 
 
 @pytest.mark.parametrize(

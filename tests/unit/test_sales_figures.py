@@ -34,27 +34,63 @@ def cancelled(no="P1", on="2026-12-03", refund=16900, **extra):
 
 
 class FakeFigures:
-    """ReportsTable's figures and markers in memory, with the store's all-or-nothing add."""
+    """ReportsTable's figures, markers and staged sums in memory, with the store's all-or-nothing steps."""
 
     def __init__(self):
         self.counted: set[str] = set()
         self.items: dict[tuple[str, str, str], dict] = defaultdict(lambda: defaultdict(int))
         self.transactions = 0
         self.updates: dict[tuple[str, str, str], int] = defaultdict(int)
+        self.staged_items: dict[str, dict] = {}
+        self.lost_before: set[str] = set()  # staged ids another fold takes first (a concurrent sweep)
+        self._ids = 0
 
-    def add(self, event_ids, sums):
+    def _new_id(self) -> str:
+        self._ids += 1
+        return f"S{self._ids}"
+
+    def stage(self, event_ids, sums):
         seen = [i for i in event_ids if i in self.counted]
         if seen:
             raise figures.AlreadyCounted(seen)
-        assert len(event_ids) + len(sums) <= counting.TRANSACTION_ITEMS
+        assert len(event_ids) + 1 <= counting.TRANSACTION_ITEMS
         self.transactions += 1
         self.counted |= set(event_ids)
-        for key, total in sums.items():
+        staged_id = self._new_id()
+        self.staged_items[staged_id] = sums
+        return staged_id
+
+    def merge(self, staged_ids, sums):
+        assert len(staged_ids) + 1 <= counting.TRANSACTION_ITEMS
+        if any(i not in self.staged_items or i in self.lost_before for i in staged_ids):
+            return None
+        self.transactions += 1
+        for i in staged_ids:
+            del self.staged_items[i]
+        into = self._new_id()
+        self.staged_items[into] = sums
+        return into
+
+    def apply(self, staged_id, part, rest):
+        assert len(part) + 2 <= counting.TRANSACTION_ITEMS
+        if staged_id not in self.staged_items or staged_id in self.lost_before:
+            return None
+        self.transactions += 1
+        del self.staged_items[staged_id]
+        for key, total in part.items():
             item = self.items[(key.day, key.dimension, key.value)]
             self.updates[(key.day, key.dimension, key.value)] += 1
             item["name"] = item.get("name") or total.name
             for figure, n in total.figures.items():
                 item[figure] += n
+        if not rest:
+            return None
+        rest_id = self._new_id()
+        self.staged_items[rest_id] = rest
+        return rest_id
+
+    def staged(self, lane):
+        return list(self.staged_items.items()) if lane == 0 else []
 
     def read(self, day, dimension):
         return [
@@ -98,15 +134,16 @@ def test_given_a_batch_delivered_twice_and_out_of_order_then_each_event_counts_o
     assert store.items[("2026-12-03", "product", "accident-guardian")]["policies_cancelled"] == 1
 
 
-def test_given_a_batch_of_one_product_then_each_figure_item_is_updated_once_per_transaction():
+def test_given_a_batch_of_one_product_then_each_figure_item_is_updated_once_per_batch():
     store = FakeFigures()
-    batch = [(f"P{i}|PolicyIssued", issued(no=f"P{i}")) for i in range(90)]
+    batch = [(f"P{i}|PolicyIssued", issued(no=f"P{i}")) for i in range(1000)]
 
     result = counting.count(batch, store)
 
-    assert (result.counted, result.writes) == (90, 1)
+    assert result.counted == 1000
     assert set(store.updates.values()) == {1}  # 6 items (one per dimension), one update each
-    assert store.items[("2026-12-01", "region", "31")]["gross_premium_cents"] == 90 * 16900
+    assert store.staged_items == {}
+    assert store.items[("2026-12-01", "region", "31")]["gross_premium_cents"] == 1000 * 16900
 
 
 def test_given_more_events_than_a_transaction_holds_then_they_are_split_and_all_counted():
@@ -117,6 +154,38 @@ def test_given_more_events_than_a_transaction_holds_then_they_are_split_and_all_
 
     assert result.counted == 250 and result.writes >= 3
     assert sum(i["policies_issued"] for (d, dim, _), i in store.items.items() if dim == "region") == 250
+    assert set(store.updates.values()) == {1}  # 3 chunks staged, merged, then each figure once
+
+
+def test_given_more_figures_than_a_transaction_holds_then_the_fold_writes_them_in_steps_each_once():
+    store = FakeFigures()
+    batch = [
+        (f"P{i}|PolicyIssued", issued(no=f"P{i}", region=f"{11 + i % 31}", product=f"product-{i % 80}"))
+        for i in range(400)
+    ]
+
+    counting.count(batch, store)
+
+    assert len(store.updates) > counting.FOLD_KEYS and set(store.updates.values()) == {1}
+    assert sum(i["policies_issued"] for (_, dim, _), i in store.items.items() if dim == "product") == 400
+    assert store.staged_items == {}
+
+
+def test_given_a_fold_that_loses_its_staged_item_to_another_then_the_sweep_finishes_it_once():
+    store = FakeFigures()
+    batch = [(f"P{i}|PolicyIssued", issued(no=f"P{i}")) for i in range(300)]
+    store.lost_before = {"S1"}  # a concurrent sweep "holds" the first staged chunk
+
+    counting.count(batch, store)
+    assert store.items[("2026-12-01", "product", "accident-guardian")]["policies_issued"] == 0
+    assert "S1" in store.staged_items  # the merge lost: every chunk stays staged, nothing is lost
+
+    store.lost_before = set()
+    counting.sweep(store, lanes=1)
+    counting.sweep(store, lanes=1)  # a second sweep finds nothing
+
+    assert store.items[("2026-12-01", "product", "accident-guardian")]["policies_issued"] == 300
+    assert store.staged_items == {}
 
 
 def test_given_sales_and_a_cancellation_then_statistics_show_net_names_previous_and_series():

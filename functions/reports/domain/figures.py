@@ -138,3 +138,32 @@ def summed(batch: list[events.Event]) -> dict[Key, Sum]:
             for figure, amount in figures.items():
                 total.figures[figure] += amount
     return sums
+
+
+def merged(parts: list[dict[Key, Sum]]) -> dict[Key, Sum]:
+    """Several sums as one: staged sums folded together before their figures are written."""
+    total: dict[Key, Sum] = {}
+    for part in parts:
+        for key, piece in part.items():
+            into = total.setdefault(key, Sum())
+            into.name = into.name or piece.name
+            for figure, amount in piece.figures.items():
+                into.figures[figure] += amount
+    return total
+
+
+def to_rows(sums: dict[Key, Sum]) -> list[list]:
+    """Sums as plain JSON rows `[day, dimension, value, name, {figure: n}]` (a staged item holds them)."""
+    return [
+        [k.day, k.dimension, k.value, s.name, {f: n for f, n in s.figures.items() if n}]
+        for k, s in sorted(sums.items(), key=lambda item: (item[0].day, item[0].dimension, item[0].value))
+    ]
+
+
+def from_rows(rows: list[list]) -> dict[Key, Sum]:
+    sums: dict[Key, Sum] = {}
+    for day, dimension, value, name, amounts in rows:
+        total = sums.setdefault(Key(day, dimension, value), Sum(name))
+        for figure, amount in amounts.items():
+            total.figures[figure] += int(amount)
+    return sums

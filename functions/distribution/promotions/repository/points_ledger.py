@@ -35,6 +35,7 @@ from insuremall.models.points import (
 )
 from insuremall.models.rewards import BALANCE_SK, BalanceRecord, member_pk
 from insuremall.observability import get_logger
+from insuremall.sharding import every_shard, sharded
 
 logger = get_logger("points")
 PAGE_LIMIT = 100
@@ -156,7 +157,7 @@ def _record(member_id: str, entry: _Entry, at: str) -> PointsEntryRecord:
         order_id=entry.order_id,
         policy_no=entry.policy_no,
         detail=entry.detail or None,
-        gsi1pk=f"POINTSEXPIRY#{entry.expires_on}" if lot else None,
+        gsi1pk=sharded(f"POINTSEXPIRY#{entry.expires_on}", member_id) if lot else None,
         gsi1sk=f"{member_id}#{entry.key}" if lot else None,
         gsi2pk=f"POINTS#{member_id}" if entry.visible else None,
         gsi2sk=f"{at}#{entry.key}" if entry.visible else None,
@@ -513,7 +514,8 @@ def expire_due(day: date) -> dict[str, Any]:
     lots = expired_lots = expired_points = 0
     for due in rules.expiry_days_to_run(day):
         by_member: dict[str, list[tuple[int, str]]] = {}
-        for r in PointsEntryRecord.by_due.query(f"POINTSEXPIRY#{due.isoformat()}"):
+        shards = every_shard(f"POINTSEXPIRY#{due.isoformat()}")  # a day's lots spread over the shards
+        for r in (r for key in shards for r in PointsEntryRecord.by_due.query(key)):
             by_member.setdefault(r.member_id, []).append((int(r.lot_end), r.sk.removeprefix(ENTRY_PREFIX)))
         for member_id, member_lots in by_member.items():
             for lot_end, key in sorted(member_lots):  # line order

@@ -25,6 +25,7 @@ from insuremall.models.rewards import (
     StatRecord,
     member_pk,
 )
+from insuremall.sharding import every_shard, sharded
 
 PAGE_LIMIT = 100
 
@@ -162,7 +163,7 @@ def _record(member_id: str, pk: str, entry: Entry, at: str) -> LedgerEntryRecord
         level=entry.level,
         withdrawal_id=entry.withdrawal_id,
         detail=entry.detail or None,
-        gsi1pk=f"RELEASE#{entry.release_on}" if entry.release_on else None,
+        gsi1pk=sharded(f"RELEASE#{entry.release_on}", member_id) if entry.release_on else None,
         gsi1sk=f"{member_id}#{entry.sk}" if entry.release_on else None,
         gsi2pk=f"LEDGER#{member_id}",
         gsi2sk=f"{at}#{entry.sk}",
@@ -276,8 +277,10 @@ def existing(keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
 
 
 def due_for_release(day: date) -> list[dict[str, Any]]:
-    """Earn entries whose cooling-off ends on `day` (one index partition per day)."""
+    """Earn entries whose cooling-off ends on `day` (the day's index shards: every attributed sale of a day
+    would otherwise take one partition)."""
     return [
         entry_view(r) | {"member_id": r.member_id}
-        for r in LedgerEntryRecord.by_due.query(f"RELEASE#{day.isoformat()}")
+        for key in every_shard(f"RELEASE#{day.isoformat()}")
+        for r in LedgerEntryRecord.by_due.query(key)
     ]

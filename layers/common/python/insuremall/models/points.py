@@ -11,7 +11,7 @@ Keys of this module:
                                       CONFIRM#<order> (marker), EXPIRE#<lot key>, EXPIRE#RELEASE#<order>,
                                       REVERSE#<policy_no>, <fee key>#clawback (debit)
      gsi2 byTime: POINTS#<member> / <at>#<key>        (history newest first; not on markers)
-     gsi1 byDue (earn lots): POINTSEXPIRY#<yyyy-mm-dd> / <member>#<key>   (the day the lot expires)
+     gsi1 byDue (earn lots): POINTSEXPIRY#<yyyy-mm-dd>#<shard> / <member>#<key>   (the day the lot expires)
   MEMBER#<id>/POINTSTATE            earned / spent / expired / reversed / debited totals, the expiry frontier,
                                     the last lot's expiry day and a version for optimistic writes
   MEMBER#<id>/POINTSLOT#<end:012d>  a lot's place on the line (points, expiry): "expiring soon" reads

@@ -5,8 +5,11 @@ Keys:
 - figures: pk=SALES#<yyyy-mm-dd>#<dimension>, sk=<value>; attributes `name` and one number per figure
   (reports.domain.figures.FIGURES). A statistics query reads one partition per day and dimension: its cost
   follows days x values, never the number of policies.
-- counted event: pk=COUNTED#<event id>, sk="-", written in the same transaction as the figures it added;
-  `expires_at` (TTL) drops it after the stream's retention has long passed.
+- counted event: pk=COUNTED#<event id>, sk="-", written in the same transaction as the staged sums its
+  events added; `expires_at` (TTL) drops it after the stream's retention has long passed.
+- staged sums: pk=STAGED#<lane 00-15>, sk=<staged id>: a chunk's (or a merge's) summed figures, JSON rows,
+  between counting and being folded into the figures (reports.counting); a folded item is deleted in the
+  transaction that writes its figures, so each is folded once.
 - export: pk=EXPORT, sk=<made_at>#<key>: the exports made, newest first.
 - export job: pk=EXPORTJOB, sk=<job id>: an export an operator asked for (a custom range, or every policy
   issued or cancelled in a period); job ids begin with the time they were asked, so a reverse query lists
@@ -15,7 +18,7 @@ Keys:
 
 from __future__ import annotations
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from insuremall.models import meta
@@ -40,6 +43,15 @@ class SalesFigures(Model):
     paid = NumberAttribute(null=True)
     declined = NumberAttribute(null=True)
     referred = NumberAttribute(null=True)
+
+
+class StagedSums(Model):
+    Meta = meta("reports_table")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    rows = JSONAttribute()
+    staged_at = UnicodeAttribute()
 
 
 class CountedEvent(Model):

@@ -10,7 +10,7 @@ Keys of this module:
   MEMBER#<id>/LEDGER#<subject>#<kind>     one ledger entry; the key is the idempotency key, e.g.
                                           LEDGER#P<policy_no>#L1#earn, LEDGER#W<withdrawal_id>#reserve
      gsi2 byTime: LEDGER#<id> / <at>#<sk>  (a member's entries newest first, one page per request)
-     gsi1 byDue (earn entries only): RELEASE#<yyyy-mm-dd> / <member>#<sk> (the day cooling-off ends)
+     gsi1 byDue (earn entries only): RELEASE#<yyyy-mm-dd>#<shard> / <member>#<sk> (the day cooling-off ends)
   SETTINGS/PROGRAM                        programme settings (distribution.promotions.domain.program_settings)
 The ledger is append-only: entries are never updated or deleted; balances are sums of entries kept
 in the same transaction that writes each entry.
