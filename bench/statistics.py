@@ -284,7 +284,8 @@ def _monthly_export(aws, report: Report) -> list[Metric]:
         f"Monthly export of {month_start:%Y-%m} ({EXPORT_POLICIES:,} policies sold in the month)",
         [
             "Figure items",
-            "Export s",
+            "Export s (compute)",
+            "On moto s",
             "Peak Python memory MB",
             "DynamoDB requests",
             "Policies",
